@@ -1,0 +1,126 @@
+import Foundation
+
+/// The store's sequence number of an event; unique across the workspace, increasing in append order.
+public typealias EventID = Int64
+
+/// An incident's public id, such as `INC-12` (or `DRILL-3` for drills).
+public typealias IncidentID = String
+
+/// What an incident was declared with.
+public struct Declaration: Sendable, Equatable {
+    public var title: String
+    public var severity: Severity
+    public var impact: String?
+    public var isDrill: Bool
+
+    public init(title: String, severity: Severity, impact: String? = nil, isDrill: Bool = false) {
+        self.title = title
+        self.severity = severity
+        self.impact = impact
+        self.isDrill = isDrill
+    }
+}
+
+/// What happened: the typed body of an event.
+public enum EventPayload: Sendable, Equatable {
+    case declared(Declaration)
+    case note(String)
+    case decision(String)
+    case actionItem(String)
+    case stateChanged(from: LifecycleState, to: LifecycleState, reason: String?, override: String?)
+    case severityChanged(from: Severity, to: Severity, reason: String)
+    case roleAssigned(role: String, holder: String)
+    /// Amends the text of an earlier entry; the earlier entry stays in the log.
+    case correction(of: EventID, text: String)
+    /// A status update went out to the stakeholders; the broadcast cadence counts from it.
+    case statusUpdateSent(message: String)
+
+    /// The kind, for storage, filtering and display.
+    public var kind: EventKind {
+        switch self {
+        case .declared: .declared
+        case .note: .note
+        case .decision: .decision
+        case .actionItem: .action
+        case .stateChanged: .state
+        case .severityChanged: .severity
+        case .roleAssigned: .role
+        case .correction: .correction
+        case .statusUpdateSent: .broadcast
+        }
+    }
+
+    /// One line a person reads on the timeline.
+    public var summary: String {
+        switch self {
+        case .declared(let d):
+            var s = "declared \(d.severity.rawValue)\(d.isDrill ? " drill" : ""): \(d.title)"
+            if let impact = d.impact, !impact.isEmpty { s += " — impact: \(impact)" }
+            return s
+        case .note(let text), .decision(let text), .actionItem(let text):
+            return text
+        case .stateChanged(let from, let to, let reason, let override):
+            var s = "\(from.rawValue) → \(to.rawValue)"
+            if let reason, !reason.isEmpty { s += ": \(reason)" }
+            if let override { s += " (monitoring period overridden: \(override))" }
+            return s
+        case .severityChanged(let from, let to, let reason):
+            return "\(from.rawValue) → \(to.rawValue): \(reason)"
+        case .roleAssigned(let role, let holder):
+            return "\(holder) is \(Role.displayName(role))"
+        case .correction(let id, let text):
+            return "corrects #\(id): \(text)"
+        case .statusUpdateSent(let message):
+            return message
+        }
+    }
+}
+
+/// The kinds of timeline entry.
+public enum EventKind: String, CaseIterable, Sendable, Codable {
+    case declared, note, decision, action, state, severity, role, correction, broadcast
+}
+
+/// One entry of the append-only log.
+public struct Event: Sendable, Equatable, Identifiable {
+    public var id: EventID
+    public var incident: IncidentID
+    /// When it happened (UTC); earlier than `recordedAt` for backdated entries.
+    public var occurredAt: Date
+    /// When it was written down.
+    public var recordedAt: Date
+    public var actor: String
+    public var payload: EventPayload
+
+    public init(id: EventID, incident: IncidentID, occurredAt: Date, recordedAt: Date, actor: String, payload: EventPayload) {
+        self.id = id
+        self.incident = incident
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+        self.actor = actor
+        self.payload = payload
+    }
+
+    /// Whether the entry was written down later than it happened (by more than a minute).
+    public var isBackdated: Bool { recordedAt.timeIntervalSince(occurredAt) > 60 }
+}
+
+/// An event not yet in the store: the store gives it its id.
+public struct EventDraft: Sendable, Equatable {
+    public var occurredAt: Date
+    public var recordedAt: Date
+    public var actor: String
+    public var payload: EventPayload
+
+    public init(occurredAt: Date, recordedAt: Date, actor: String, payload: EventPayload) {
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+        self.actor = actor
+        self.payload = payload
+    }
+
+    /// The stored event this draft becomes.
+    public func event(id: EventID, incident: IncidentID) -> Event {
+        Event(id: id, incident: incident, occurredAt: occurredAt, recordedAt: recordedAt, actor: actor, payload: payload)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Something a person asks an incident to record; `decide` turns it into an event payload or refuses it.
+public enum IncidentCommand: Sendable, Equatable {
+    case note(String)
+    case decision(String)
+    case actionItem(String)
+    case changeState(to: LifecycleState, reason: String?, override: String?)
+    case changeSeverity(to: Severity, reason: String)
+    case assignRole(role: String, holder: String)
+    case correct(EventID, text: String)
+    case recordStatusUpdate(message: String)
+}
+
+/// Why a command was refused. The description says what is legal instead.
+public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyText(what: String)
+    case incidentClosed(IncidentID)
+    case illegalTransition(IncidentID, from: LifecycleState, to: LifecycleState, legal: [LifecycleState])
+    case alreadyInState(IncidentID, LifecycleState)
+    case sameSeverity(IncidentID, Severity)
+    case severityAfterResolution(IncidentID, LifecycleState)
+    case reasonRequired(what: String)
+    case monitoringTooShort(IncidentID, severity: Severity, monitored: TimeInterval, required: TimeInterval)
+    case postmortemRequired(IncidentID)
+    case inFuture(by: TimeInterval)
+    case beforeLastChange(by: TimeInterval)
+    case unknownEntry(EventID, IncidentID)
+
+    public var description: String {
+        switch self {
+        case .emptyText(let what):
+            return "\(what) is empty"
+        case .incidentClosed(let id):
+            return "\(id) is closed; nothing more can be recorded on it"
+        case .illegalTransition(let id, let from, let to, let legal):
+            let options = legal.isEmpty ? "none" : legal.map(\.rawValue).joined(separator: ", ")
+            return "\(id) cannot move from \(from.rawValue) to \(to.rawValue); legal now: \(options)"
+        case .alreadyInState(let id, let state):
+            return "\(id) is already \(state.rawValue)"
+        case .sameSeverity(let id, let severity):
+            return "\(id) is already \(severity.rawValue)"
+        case .severityAfterResolution(let id, let state):
+            return "\(id) is \(state.rawValue); its severity can no longer change"
+        case .reasonRequired(let what):
+            return "\(what) needs a reason"
+        case .monitoringTooShort(let id, let severity, let monitored, let required):
+            return "\(id) is \(severity.rawValue): it must be monitored for \(DurationText.short(required)) before it is resolved; "
+                + "monitored for \(DurationText.short(monitored)), \(DurationText.short(required - monitored)) to go "
+                + "(override with a reason to resolve now)"
+        case .postmortemRequired(let id):
+            return "\(id) can be closed only after its postmortem has been generated"
+        case .inFuture(let by):
+            return "that time is \(DurationText.short(by)) in the future"
+        case .beforeLastChange(let by):
+            return "that time is \(DurationText.short(by)) before the incident's last state or severity change; changes must be recorded in order"
+        case .unknownEntry(let entry, let id):
+            return "\(id) has no entry #\(entry)"
+        }
+    }
+}
+
+extension IncidentState {
+    /// Validates a command against the incident as it stands and returns the event payload to record.
+    /// `occurredAt` is when it happened (backdated or now); `now` is the clock.
+    public func decide(
+        _ command: IncidentCommand, at occurredAt: Date, now: Date, policy: Policy = .standard
+    ) throws(RuleError) -> EventPayload {
+        if lifecycle == .closed { throw .incidentClosed(id) }
+        let ahead = occurredAt.timeIntervalSince(now)
+        if ahead > policy.futureTolerance.seconds { throw .inFuture(by: ahead) }
+
+        switch command {
+        case .note(let text):
+            return .note(try Self.required(text, "the note"))
+        case .decision(let text):
+            return .decision(try Self.required(text, "the decision"))
+        case .actionItem(let text):
+            return .actionItem(try Self.required(text, "the action item"))
+
+        case .changeState(let to, let reason, let override):
+            if to == lifecycle { throw .alreadyInState(id, to) }
+            guard lifecycle.legalNext.contains(to) else {
+                throw .illegalTransition(id, from: lifecycle, to: to, legal: lifecycle.legalNext)
+            }
+            try checkOrder(occurredAt)
+            let override = Self.trimmed(override)
+            if to == .resolved, policy.monitoredSeverities.contains(severity), override == nil {
+                let monitored = occurredAt.timeIntervalSince(enteredAt(.monitoring) ?? occurredAt)
+                let required = policy.monitoringPeriod.seconds
+                if monitored < required {
+                    throw .monitoringTooShort(id, severity: severity, monitored: monitored, required: required)
+                }
+            }
+            if to == .closed { throw .postmortemRequired(id) }
+            return .stateChanged(from: lifecycle, to: to, reason: Self.trimmed(reason), override: override)
+
+        case .changeSeverity(let to, let reason):
+            guard lifecycle.isActive else { throw .severityAfterResolution(id, lifecycle) }
+            if to == severity { throw .sameSeverity(id, to) }
+            guard let reason = Self.trimmed(reason) else { throw .reasonRequired(what: "a severity change") }
+            try checkOrder(occurredAt)
+            return .severityChanged(from: severity, to: to, reason: reason)
+
+        case .assignRole(let role, let holder):
+            let role = Role.canonical(try Self.required(role, "the role"))
+            return .roleAssigned(role: role, holder: try Self.required(holder, "the role holder"))
+
+        case .correct(let target, let text):
+            guard eventIDs.contains(target) else { throw .unknownEntry(target, id) }
+            return .correction(of: target, text: try Self.required(text, "the correction"))
+
+        case .recordStatusUpdate(let message):
+            return .statusUpdateSent(message: try Self.required(message, "the status update"))
+        }
+    }
+
+    private func checkOrder(_ occurredAt: Date) throws(RuleError) {
+        let behind = lastChangeAt.timeIntervalSince(occurredAt)
+        if behind > 0 { throw .beforeLastChange(by: behind) }
+    }
+
+    private static func trimmed(_ text: String?) -> String? {
+        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return t
+    }
+
+    private static func required(_ text: String, _ what: String) throws(RuleError) -> String {
+        guard let t = trimmed(text) else { throw .emptyText(what: what) }
+        return t
+    }
+}
+
+extension Declaration {
+    /// Validates a new declaration: a title, and a time not in the future.
+    public func validated(at occurredAt: Date, now: Date, policy: Policy = .standard) throws(RuleError) -> Declaration {
+        let ahead = occurredAt.timeIntervalSince(now)
+        if ahead > policy.futureTolerance.seconds { throw .inFuture(by: ahead) }
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { throw .emptyText(what: "the title") }
+        var copy = self
+        copy.title = title
+        copy.impact = impact.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        return copy
+    }
+}
