@@ -19,10 +19,12 @@ let package = Package(
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "Console", dependencies: ["IncidentCore"]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Console"]),
         .executableTarget(
             name: "warroom",
             dependencies: [
-                "IncidentCore", "IncidentStore",
+                "IncidentCore", "IncidentStore", "Console", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -30,9 +32,15 @@ let package = Package(
             name: "warroom-bench",
             dependencies: ["IncidentCore", "IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .executableTarget(
+            name: "store-crash-writer",
+            dependencies: ["IncidentCore", "IncidentStore"],
+            path: "Tests/Support/store-crash-writer"
+        ),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentCore", "IncidentStore"]),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
         .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "warroom"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["warroom"]),
     ]
 )
