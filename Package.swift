@@ -37,10 +37,11 @@ let package = Package(
             dependencies: ["IncidentCore", "IncidentStore"],
             path: "Tests/Support/store-crash-writer"
         ),
+        .target(name: "WarroomTestSupport", path: "Tests/Support/WarroomTestSupport"),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
-        .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "warroom"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["warroom"]),
+        .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "WarroomTestSupport", "warroom"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "warroom"]),
     ]
 )

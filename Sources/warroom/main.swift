@@ -1,1 +1,1 @@
-print("warroom")
+Warroom.main()

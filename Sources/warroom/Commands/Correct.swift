@@ -1,0 +1,26 @@
+import ArgumentParser
+import IncidentCore
+
+/// `warroom correct`: amends an earlier entry without deleting it.
+struct Correct: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Correct an earlier entry; the original stays on the timeline, marked as corrected."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var entry: EntryOptions
+
+    @Argument(help: "The entry's number, as `warroom timeline` shows it (#12 or 12).")
+    var entryID: String
+
+    @Argument(help: "The corrected text.")
+    var text: [String]
+
+    func run() throws {
+        guard let id = EventID(entryID.hasPrefix("#") ? String(entryID.dropFirst()) : entryID) else {
+            throw ValidationError("'\(entryID)' is not an entry number; use the #N that `warroom timeline` shows")
+        }
+        let event = try global.record(.correct(id, text: text.joined(separator: " ")), entry: entry)
+        print("#\(event.id) \(event.incident) \(event.payload.summary)")
+    }
+}

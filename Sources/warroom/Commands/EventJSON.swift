@@ -1,0 +1,82 @@
+import Foundation
+import IncidentCore
+
+/// The JSON shape of one event, shared by `export` (one per line) and `timeline --json`.
+struct EventJSON: Encodable {
+    var id: EventID
+    var incident: IncidentID
+    var kind: String
+    var occurredAt: String
+    var recordedAt: String
+    var actor: String
+    var text: String?
+    var title: String?
+    var severity: String?
+    var impact: String?
+    var drill: Bool?
+    var from: String?
+    var to: String?
+    var reason: String?
+    var override: String?
+    var role: String?
+    var holder: String?
+    var corrects: EventID?
+    /// Ids of later entries that correct this one (timeline only).
+    var correctedBy: [EventID]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, incident, kind, occurredAt = "occurred_at", recordedAt = "recorded_at", actor, text, title,
+            severity, impact, drill, from, to, reason, override, role, holder, corrects, correctedBy = "corrected_by"
+    }
+
+    static let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    init(_ event: Event, correctedBy: [EventID]? = nil) {
+        id = event.id
+        incident = event.incident
+        kind = event.payload.kind.rawValue
+        occurredAt = event.occurredAt.formatted(Self.iso)
+        recordedAt = event.recordedAt.formatted(Self.iso)
+        actor = event.actor
+        self.correctedBy = correctedBy
+        switch event.payload {
+        case .declared(let d):
+            title = d.title
+            severity = d.severity.rawValue
+            impact = d.impact
+            drill = d.isDrill
+        case .note(let t), .decision(let t), .actionItem(let t), .statusUpdateSent(let t):
+            text = t
+        case .stateChanged(let f, let t, let r, let o):
+            from = f.rawValue
+            to = t.rawValue
+            reason = r
+            override = o
+        case .severityChanged(let f, let t, let r):
+            from = f.rawValue
+            to = t.rawValue
+            reason = r
+        case .roleAssigned(let r, let h):
+            role = r
+            holder = h
+        case .correction(let target, let t):
+            corrects = target
+            text = t
+        }
+    }
+}
+
+/// Encodes values as compact JSON text.
+enum JSONText {
+    static func line<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func pretty<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .prettyPrinted]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

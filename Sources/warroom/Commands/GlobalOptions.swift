@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+import IncidentStore
+
+/// Options every command takes: where the store is, who is writing, how times are shown.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Workspace directory holding .warroom/ (default: $WARROOM_WORKSPACE or the current directory).")
+    var workspace: String?
+
+    @Option(help: "Who is recording entries (default: $WARROOM_ACTOR, else $USER).")
+    var actor: String?
+
+    @Flag(help: "Show and read times in UTC instead of local time.")
+    var utc = false
+
+    var workspaceURL: URL {
+        let env = ProcessInfo.processInfo.environment
+        let path = workspace ?? env["WARROOM_WORKSPACE"] ?? FileManager.default.currentDirectoryPath
+        return URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    var actorName: String {
+        let env = ProcessInfo.processInfo.environment
+        for candidate in [actor, env["WARROOM_ACTOR"], env["USER"], env["LOGNAME"]] {
+            if let name = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty { return name }
+        }
+        return "unknown"
+    }
+
+    var timeZone: TimeZone { utc ? TimeZone(identifier: "UTC")! : TimeZone.current }
+
+    /// The shell's clock. `WARROOM_NOW` (ISO 8601) pins it, so scripted replays and tests are repeatable.
+    func now() throws -> Date {
+        guard let pinned = ProcessInfo.processInfo.environment["WARROOM_NOW"] else { return Date() }
+        do {
+            return try TimeExpression.parse(pinned, now: Date(), timeZone: TimeZone(identifier: "UTC")!)
+        } catch {
+            throw CLIError("WARROOM_NOW: \(error)")
+        }
+    }
+
+    /// Opens the workspace's store. Read-only commands pass `create: false` so a typo in --workspace
+    /// is reported instead of silently creating an empty store.
+    func openStore(create: Bool) throws -> SQLiteEventStore {
+        let url = workspaceURL
+        if !create {
+            let file = url.appendingPathComponent(".warroom/warroom.sqlite").path
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw CLIError("no Warroom store in \(url.path) (declare an incident with `warroom declare`, or pass --workspace)")
+            }
+        }
+        return try SQLiteEventStore.open(workspace: url)
+    }
+
+    /// Parses an --at value against the clock, in the display time zone.
+    func time(_ text: String?, now: Date) throws -> Date {
+        guard let text else { return now }
+        return try TimeExpression.parse(text, now: now, timeZone: timeZone)
+    }
+}
+
+/// Options of commands that write to one incident.
+struct EntryOptions: ParsableArguments {
+    @Option(help: "The incident (INC-3 or 3); may be left out when exactly one incident is active.")
+    var incident: String?
+
+    @Option(help: "When it happened, if not now: HH:MM, YYYY-MM-DD HH:MM or ISO 8601.")
+    var at: String?
+}
+
+/// A refusal shown to the user as `Error: message` with a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+extension GlobalOptions {
+    /// Validates `command` against the incident's current state and appends it in one store transaction.
+    @discardableResult
+    func record(_ command: IncidentCommand, entry: EntryOptions) throws -> Event {
+        let store = try openStore(create: false)
+        let now = try now()
+        let occurredAt = try time(entry.at, now: now)
+        let target = try IncidentSelection.resolve(entry.incident, among: store.incidents())
+        let actor = actorName
+        let events = try store.append(to: target.id) { state in
+            let payload = try state.decide(command, at: occurredAt, now: now)
+            return [EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: payload)]
+        }
+        return events[0]
+    }
+
+    /// The incidents a read command shows: the one named, the only active one, or, with `allActive`, every active one.
+    func selectedIncidents(_ requested: String?, store: SQLiteEventStore, allActive: Bool) throws -> [IncidentState] {
+        let incidents = try store.incidents()
+        if requested == nil, allActive {
+            let active = incidents.filter { $0.lifecycle.isActive }
+            if active.count > 1 { return active }
+        }
+        return [try IncidentSelection.resolve(requested, among: incidents)]
+    }
+}

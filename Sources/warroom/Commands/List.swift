@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+
+/// `warroom list`: every incident in the workspace.
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the workspace's incidents, newest first.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Only incidents that are not resolved or closed.")
+    var active = false
+
+    func run() throws {
+        let store = try global.openStore(create: false)
+        let now = try global.now()
+        let text = TimeText(timeZone: global.timeZone)
+        let incidents = try store.incidents().filter { !active || $0.lifecycle.isActive }.reversed()
+        if incidents.isEmpty {
+            print(active ? "No active incidents." : "No incidents.")
+            return
+        }
+        let idWidth = incidents.map(\.id.count).max()! + 2
+        for s in incidents {
+            let id = (s.id + (s.isDrill ? "*" : "")).padding(toLength: idWidth, withPad: " ", startingAt: 0)
+            let state = s.lifecycle.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+            let elapsed = DurationText.short(s.elapsed(now: now)).padding(toLength: 8, withPad: " ", startingAt: 0)
+            print("\(id)\(s.severity.rawValue)  \(state)\(text.dayAndMinute(s.declaredAt))  \(elapsed)  \(InertText.make(s.title))")
+        }
+        if incidents.contains(where: \.isDrill) { print("* drill") }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import IncidentCore
+
+/// `warroom sev`: moves the severity up or down, with a reason.
+struct Sev: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change the incident's severity (either way) with a reason.",
+        discussion: "A change makes a status update due at once."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var entry: EntryOptions
+
+    @Argument(help: "The new severity, L1 (worst) to L4.")
+    var severity: Severity
+
+    @Option(help: "Why the severity changes (required).")
+    var reason: String
+
+    func run() throws {
+        let event = try global.record(.changeSeverity(to: severity, reason: reason), entry: entry)
+        print("#\(event.id) \(event.incident) \(event.payload.summary)")
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+
+/// `warroom status`: where an incident stands and when the next update is due.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show severity, state, elapsed time and the next status update (due, due soon or OVERDUE).",
+        discussion: "Without --incident, shows every active incident. --json prints an array with one object per incident."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The incident (INC-3 or 3).")
+    var incident: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let store = try global.openStore(create: false)
+        let now = try global.now()
+        let incidents = try global.selectedIncidents(incident, store: store, allActive: true)
+        if json {
+            print(try JSONText.pretty(incidents.map { StatusJSON($0, now: now) }))
+            return
+        }
+        let text = TimeText(timeZone: global.timeZone)
+        print(incidents.map { Self.report($0, now: now, text: text) }.joined(separator: "\n\n"))
+    }
+
+    static func report(_ s: IncidentState, now: Date, text: TimeText) -> String {
+        func since(_ date: Date) -> String {
+            text.differentDays(date, now) ? text.dayAndMinute(date) : text.minute(date)
+        }
+        var rows: [(String, String)] = []
+        rows.append(("severity", "\(s.severity.rawValue) since \(since(s.severityHistory.last!.since))"))
+        rows.append(("state", "\(s.lifecycle.rawValue) since \(since(s.lifecycleHistory.last!.since))"))
+        rows.append(("elapsed", "\(DurationText.short(s.elapsed(now: now))) (declared \(since(s.declaredAt)))"))
+        if s.firstSignalAt < s.declaredAt { rows.append(("first signal", since(s.firstSignalAt))) }
+        if let clock = s.statusUpdateClock(now: now) {
+            let due = since(clock.dueAt)
+            let value =
+                switch clock.urgency {
+                case .overdue: "OVERDUE by \(DurationText.short(-clock.remaining)) (was due \(due))"
+                case .dueSoon: "due soon: \(due), in \(DurationText.short(clock.remaining))"
+                case .scheduled: "due \(due), in \(DurationText.short(clock.remaining))"
+                }
+            rows.append(("next update", value))
+        } else {
+            rows.append(("next update", "none: the incident is \(s.lifecycle.rawValue)"))
+        }
+        if let monitored = s.monitoredFor(now: now) { rows.append(("monitoring", "for \(DurationText.short(monitored))")) }
+        if let impact = s.impact { rows.append(("impact", InertText.make(impact))) }
+        rows.append(("commander", InertText.make(s.commander)))
+        let others = s.roles.filter { $0.key != Role.commander }.sorted { $0.key < $1.key }
+        if !others.isEmpty {
+            rows.append(("roles", others.map { "\(Role.displayName($0.key)): \(InertText.make($0.value))" }.joined(separator: ", ")))
+        }
+        let head = "\(s.id)\(s.isDrill ? " [DRILL]" : "")  \(InertText.make(s.title))"
+        return ([head] + rows.map { "  " + $0.0.padding(toLength: 13, withPad: " ", startingAt: 0) + $0.1 })
+            .joined(separator: "\n")
+    }
+}
+
+/// `warroom status --json` for one incident.
+struct StatusJSON: Encodable {
+    var incident: IncidentID
+    var title: String
+    var drill: Bool
+    var severity: String
+    var state: String
+    var active: Bool
+    var declaredAt: String
+    var firstSignalAt: String
+    var elapsedSeconds: Int
+    var nextUpdateDue: String?
+    var updateStatus: String?
+    var secondsUntilUpdate: Int?
+    var impact: String?
+    var commander: String
+    var roles: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case incident, title, drill, severity, state, active, declaredAt = "declared_at", firstSignalAt = "first_signal_at",
+            elapsedSeconds = "elapsed_seconds", nextUpdateDue = "next_update_due", updateStatus = "update_status",
+            secondsUntilUpdate = "seconds_until_update", impact, commander, roles
+    }
+
+    init(_ s: IncidentState, now: Date) {
+        incident = s.id
+        title = s.title
+        drill = s.isDrill
+        severity = s.severity.rawValue
+        state = s.lifecycle.rawValue
+        active = s.lifecycle.isActive
+        declaredAt = s.declaredAt.formatted(EventJSON.iso)
+        firstSignalAt = s.firstSignalAt.formatted(EventJSON.iso)
+        elapsedSeconds = Int(s.elapsed(now: now))
+        let clock = s.statusUpdateClock(now: now)
+        nextUpdateDue = clock?.dueAt.formatted(EventJSON.iso)
+        updateStatus = clock.map { $0.urgency == .dueSoon ? "due_soon" : $0.urgency.rawValue }
+        secondsUntilUpdate = clock.map { Int($0.remaining.rounded(.down)) }
+        impact = s.impact
+        commander = s.commander
+        roles = s.roles
+    }
+}
