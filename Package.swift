@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "IncidentCore"),
@@ -18,13 +19,14 @@ let package = Package(
             name: "IncidentStore",
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(name: "RunbookKit", dependencies: ["IncidentCore", "Yams"]),
         .target(name: "Console", dependencies: ["IncidentCore"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Console"]),
         .executableTarget(
             name: "warroom",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Console", "Terminal",
+                "IncidentCore", "IncidentStore", "RunbookKit", "Console", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +42,7 @@ let package = Package(
         .target(name: "WarroomTestSupport", path: "Tests/Support/WarroomTestSupport"),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer"]),
+        .testTarget(name: "RunbookKitTests", dependencies: ["IncidentCore", "RunbookKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
         .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "WarroomTestSupport", "warroom"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "warroom"]),
