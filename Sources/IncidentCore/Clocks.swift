@@ -54,8 +54,9 @@ extension IncidentState {
 /// Formats durations the way the console and CLI show them.
 public enum DurationText {
     /// `45s`, `12m 03s`, `2h 05m`, `3d 04h`: the two largest units.
+    /// Fractions are dropped toward zero, so `-90.5` reads `-1m 30s` like `90.5` reads `1m 30s`, and `-0.5` is `0s`.
     public static func short(_ interval: TimeInterval) -> String {
-        let total = Int(interval.rounded(.down))
+        let total = Int(interval.rounded(.towardZero))
         let s = abs(total)
         let sign = total < 0 ? "-" : ""
         let days = s / 86_400, hours = (s % 86_400) / 3600, minutes = (s % 3600) / 60, seconds = s % 60
@@ -67,7 +68,7 @@ public enum DurationText {
 
     /// `4:05`, `1:02:03`: a countdown or stopwatch reading of the magnitude.
     public static func clock(_ interval: TimeInterval) -> String {
-        let s = abs(Int(interval.rounded(.down)))
+        let s = abs(Int(interval.rounded(.towardZero)))
         let hours = s / 3600, minutes = (s % 3600) / 60, seconds = s % 60
         return hours > 0 ? "\(hours):\(pad(minutes)):\(pad(seconds))" : "\(minutes):\(pad(seconds))"
     }

@@ -11,10 +11,12 @@ public enum Role {
     public static let standard = [commander, deputy, scribe, communications]
 
     /// Accepts common spellings (`IC`, `commander`, `incident-commander`, `communications`) and returns the canonical key.
+    /// Words may be joined by `-`, `_` or spaces, so a display name typed back (`communications lead`) finds its role.
     public static func canonical(_ text: String) -> String {
         let key = text.lowercased().trimmingCharacters(in: .whitespaces)
-        switch key {
-        case "ic", "commander", "incident-commander", "incident_commander": return commander
+        let words = key.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == " " }).joined(separator: "-")
+        switch words {
+        case "ic", "commander", "incident-commander": return commander
         case "deputy", "deputy-ic": return deputy
         case "scribe": return scribe
         case "comms", "communications", "comms-lead", "communications-lead": return communications

@@ -30,7 +30,8 @@ public enum TimeExpression {
 
         // Date part, then a space or `T`, then a clock time, then an optional zone.
         let chars = Array(input)
-        guard chars.count >= 16, chars[10] == " " || chars[10] == "T" || chars[10] == "t",
+        // `YYYY-MM-DD H:MM` is the shortest form: 15 characters.
+        guard chars.count >= 15, chars[10] == " " || chars[10] == "T" || chars[10] == "t",
               let (y, mo, d) = calendarDate(String(chars[0..<10]))
         else { throw fail }
         let rest = String(chars[11...])
@@ -56,22 +57,28 @@ public enum TimeExpression {
     /// `HH:MM` or `HH:MM:SS` (seconds may carry a fraction in ISO forms).
     private static func clockTime(_ text: String, allowFraction: Bool = false) -> (Int, Int, Double)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        // Digits only: `Int` alone would also take a sign, so `+1:05` or `14:+5` would read as times.
         guard parts.count == 2 || parts.count == 3,
               parts[0].count == 2 || parts[0].count == 1, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m),
-              parts[0].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isASCII)
+              parts[0].allSatisfy(isDigit), parts[1].allSatisfy(isDigit),
+              let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m)
         else { return nil }
         var s = 0.0
         if parts.count == 3 {
             let sec = parts[2]
             let whole = sec.prefix(while: { $0 != "." })
-            guard whole.count == 2, whole.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Double(sec),
-                  value >= 0, value < 60, allowFraction || !sec.contains(".")
+            // A fraction is `.` and at least one digit; `Double` alone would also take `00.` or `00.5e1`.
+            let fraction = sec.dropFirst(whole.count)
+            guard whole.count == 2, whole.allSatisfy(isDigit),
+                  fraction.isEmpty || (allowFraction && fraction.count > 1 && fraction.dropFirst().allSatisfy(isDigit)),
+                  let value = Double(sec), value >= 0, value < 60
             else { return nil }
             s = value
         }
         return (h, m, s)
     }
+
+    private static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
 
     /// `YYYY-MM-DD`.
     private static func calendarDate(_ text: String) -> (Int, Int, Int)? {
