@@ -32,7 +32,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "warroom-bench",
-            dependencies: ["IncidentCore", "IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "IncidentCore", "IncidentStore", "Console", "Terminal", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .executableTarget(
             name: "store-crash-writer",
@@ -41,7 +43,10 @@ let package = Package(
         ),
         .target(name: "WarroomTestSupport", path: "Tests/Support/WarroomTestSupport"),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer"]),
+        .testTarget(
+            name: "IncidentStoreTests",
+            dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "RunbookKitTests", dependencies: ["IncidentCore", "RunbookKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
         .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "WarroomTestSupport", "warroom"]),
