@@ -31,7 +31,7 @@ struct OutageReplayTests {
         #expect(early.status == 1)
         #expect(early.stderr.contains("INC-1 is L2: it must be monitored for 30m 00s before it is resolved; monitored for 10m 00s, 20m 00s to go"))
 
-        try ws.ok(["state", "resolved", "--reason", "fully recovered", "--at", "22:00"], now: at("22:01"))
+        try ws.ok(["state", "resolved", "--reason", "fully recovered", "--at", "22:00"], now: at("22:03"))
 
         let status = try ws.ok(["status", "--incident", "INC-1"], now: at("23:30"))
         #expect(status == """
@@ -57,7 +57,7 @@ struct OutageReplayTests {
         #expect(lines[2] == "#2  14:07:00  note       maria: alert fired: storage health check failing on 14 of 20 nodes  [recorded 14:14:00]")
         #expect(lines.contains("#5  14:20:00  severity   maria: L2 → L1: data at risk: nodes wiped by ops tool"))
         #expect(lines.contains("#8  15:00:00  decision   maria: plan changed: restore from backup  [recorded 15:02:00]"))
-        #expect(lines.last == "#13 22:00:00  state      maria: monitoring → resolved: fully recovered  [recorded 22:01:00]")
+        #expect(lines.last == "#13 22:00:00  state      maria: monitoring → resolved: fully recovered  [recorded 22:03:00]")
 
         // A resolved incident is not active: status without --incident says so instead of guessing.
         let none = try ws.run(["status"], now: at("23:30"))

@@ -18,6 +18,7 @@ struct Workspace {
     }
 
     /// Runs a command that must succeed and returns its standard output.
+    @discardableResult
     func ok(_ arguments: [String], now: String) throws -> String {
         let result = try run(arguments, now: now)
         guard result.status == 0 else {
