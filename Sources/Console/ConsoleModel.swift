@@ -63,7 +63,7 @@ public struct ConsoleModel: Sendable {
     private var pendingDeclaration: Declaration?
     /// The first load picks the incident to show; a later reload must not undo the user's choice.
     private var hasLoaded = false
-    let clock: LocalClock
+    let clock: TimeText
 
     public init(now: Date, timeZone: TimeZone, width: Int, height: Int, actor: String,
                 policy: Policy = .standard, preferredIncident: IncidentID? = nil) {
@@ -74,7 +74,7 @@ public struct ConsoleModel: Sendable {
         self.actor = actor
         self.policy = policy
         self.preferredIncident = preferredIncident
-        clock = LocalClock(timeZone: timeZone)
+        clock = TimeText(timeZone: timeZone)
     }
 
     /// Applies one message and returns the effects the runner must perform.

@@ -119,38 +119,9 @@ struct IncidentView: Sendable {
     }
 
     /// Whether the incident's entries (and, while active, the present) fall on more than one local day.
-    func spansMidnight(now: Date, clock: LocalClock) -> Bool {
+    func spansMidnight(now: Date, clock: TimeText) -> Bool {
         guard let first = entries.first?.occurredAt, let last = entries.last?.occurredAt else { return false }
         let end = state.lifecycle.isActive ? max(last, now) : last
-        return !clock.sameDay(first, end)
+        return clock.differentDays(first, end)
     }
-}
-
-/// Local wall-clock text in the console's time zone.
-struct LocalClock: Sendable {
-    private let calendar: Calendar
-
-    init(timeZone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
-    }
-
-    /// `14:07:05`, or `11-23 14:07:05` with the date.
-    func time(_ date: Date, withDate: Bool = false) -> String {
-        let c = calendar.dateComponents([.month, .day, .hour, .minute, .second], from: date)
-        let clock = "\(pad(c.hour!)):\(pad(c.minute!)):\(pad(c.second!))"
-        return withDate ? "\(pad(c.month!))-\(pad(c.day!)) \(clock)" : clock
-    }
-
-    /// `14:07`, or `11-23 14:07` with the date: key times are to the minute.
-    func minute(_ date: Date, withDate: Bool = false) -> String {
-        let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
-        let clock = "\(pad(c.hour!)):\(pad(c.minute!))"
-        return withDate ? "\(pad(c.month!))-\(pad(c.day!)) \(clock)" : clock
-    }
-
-    func sameDay(_ a: Date, _ b: Date) -> Bool { calendar.isDate(a, inSameDayAs: b) }
-
-    private func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

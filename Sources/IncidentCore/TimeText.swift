@@ -13,16 +13,18 @@ public struct TimeText: Sendable {
         self.calendar = calendar
     }
 
-    /// `HH:MM:SS`.
-    public func time(_ date: Date) -> String {
-        let c = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return "\(Self.two(c.hour!)):\(Self.two(c.minute!)):\(Self.two(c.second!))"
+    /// `HH:MM:SS`, or `MM-DD HH:MM:SS` with the date.
+    public func time(_ date: Date, withDate: Bool = false) -> String {
+        let c = calendar.dateComponents([.month, .day, .hour, .minute, .second], from: date)
+        let clock = "\(Self.two(c.hour!)):\(Self.two(c.minute!)):\(Self.two(c.second!))"
+        return withDate ? "\(Self.two(c.month!))-\(Self.two(c.day!)) \(clock)" : clock
     }
 
-    /// `HH:MM`.
-    public func minute(_ date: Date) -> String {
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return "\(Self.two(c.hour!)):\(Self.two(c.minute!))"
+    /// `HH:MM`, or `MM-DD HH:MM` with the date: key times are to the minute.
+    public func minute(_ date: Date, withDate: Bool = false) -> String {
+        let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
+        let clock = "\(Self.two(c.hour!)):\(Self.two(c.minute!))"
+        return withDate ? "\(Self.two(c.month!))-\(Self.two(c.day!)) \(clock)" : clock
     }
 
     /// `YYYY-MM-DD`.
