@@ -12,7 +12,7 @@ struct Warroom: ParsableCommand {
             """,
         subcommands: [
             OpenConsole.self, Declare.self, Log.self, Sev.self, State.self, AssignRole.self, Correct.self,
-            Status.self, Timeline.self, List.self, Export.self, Demo.self,
+            Status.self, Timeline.self, List.self, Export.self, RunbookCommand.self, Demo.self,
         ],
         defaultSubcommand: OpenConsole.self
     )

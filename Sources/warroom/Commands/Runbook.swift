@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+import RunbookKit
+
+/// `warroom runbook`: the response plans kept in the workspace's `Runbooks/` directory.
+struct RunbookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runbook",
+        abstract: "Work with the runbooks in Runbooks/.",
+        subcommands: [Lint.self]
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    /// `warroom runbook lint [PATHS…]`: every problem as `path:line: message`, non-zero exit if any.
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check runbooks and print every problem as path:line: message.",
+            discussion: """
+                Checks the files named, and every *.md file except README.md under the directories named \
+                (default: WORKSPACE/Runbooks). Exits non-zero if any problem is found. The format is described \
+                in Runbooks/README.md.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Runbook files or directories (default: the workspace's Runbooks/ directory).")
+        var paths: [String] = []
+
+        func run() throws {
+            var targets = paths
+            if targets.isEmpty {
+                let directory = global.workspaceURL.appendingPathComponent("Runbooks", isDirectory: true)
+                guard FileManager.default.fileExists(atPath: directory.path) else {
+                    throw CLIError("no Runbooks/ directory in \(global.workspaceURL.path) (pass runbook paths, or --workspace)")
+                }
+                targets = [Self.displayPath(directory.path)]
+            }
+            let catalog = RunbookLinter.load(paths: targets)
+            for problem in catalog.problems {
+                print(InertText.make(problem.description))
+            }
+            let directoriesOnly = targets.allSatisfy { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+            if catalog.files.isEmpty, catalog.problems.isEmpty, directoriesOnly {
+                throw CLIError("no runbooks (*.md) found in \(targets.joined(separator: ", "))")
+            }
+            let files = catalog.files.count == 1 ? "1 runbook" : "\(catalog.files.count) runbooks"
+            if catalog.problems.isEmpty {
+                print("\(files) checked: no problems")
+            } else {
+                let count = catalog.problems.count == 1 ? "1 problem" : "\(catalog.problems.count) problems"
+                FileHandle.standardError.write(Data("\(count) in \(files)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
+        /// Relative to the current directory when under it, so editors and terminals can open `Runbooks/x.md:12`.
+        static func displayPath(_ path: String) -> String {
+            let cwd = FileManager.default.currentDirectoryPath
+            let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        }
+    }
+}
