@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "IncidentCore"),
@@ -20,13 +23,19 @@ let package = Package(
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "RunbookKit", dependencies: ["IncidentCore", "Yams"]),
+        .target(name: "ContactsKit", dependencies: ["IncidentCore", "Yams"]),
+        .target(
+            name: "Broadcast",
+            dependencies: ["IncidentCore", "Yams", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .target(name: "Postmortem", dependencies: ["IncidentCore", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "Console", dependencies: ["IncidentCore"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Console"]),
         .executableTarget(
             name: "warroom",
             dependencies: [
-                "IncidentCore", "IncidentStore", "RunbookKit", "Console", "Terminal",
+                "IncidentCore", "IncidentStore", "RunbookKit", "ContactsKit", "Broadcast", "Postmortem", "Console", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +57,16 @@ let package = Package(
             dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "RunbookKitTests", dependencies: ["IncidentCore", "RunbookKit"]),
+        .testTarget(name: "ContactsKitTests", dependencies: ["IncidentCore", "ContactsKit"]),
+        .testTarget(
+            name: "BroadcastTests",
+            dependencies: [
+                "IncidentCore", "IncidentStore", "Broadcast",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "PostmortemTests", dependencies: ["IncidentCore", "Postmortem"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
         .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "WarroomTestSupport", "warroom"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "warroom"]),

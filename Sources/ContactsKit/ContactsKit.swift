@@ -1,0 +1,1 @@
+// ContactsKit (in progress).

@@ -1,0 +1,1 @@
+// Postmortem (in progress).
