@@ -61,7 +61,7 @@ enum DemoIncident {
             Entry(minutesAgo: 51, actor: "maria", command: .assignRole(role: Role.communications, holder: "chen")),
             Entry(minutesAgo: 50, actor: "maria", command: .changeState(to: .investigating, reason: nil, override: nil)),
             Entry(minutesAgo: 47, actor: "sam",
-                  command: .note("Ops tool run decom-batch-7 at 13:58 targeted production storage hosts instead of staging")),
+                  command: .note("Ops tool run decom-batch-7, started ten minutes before the alert, targeted production storage hosts instead of staging")),
             Entry(minutesAgo: 45, actor: "maria",
                   command: .changeSeverity(to: .l1, reason: "Data at risk: 14 storage nodes wiped by the decommission run")),
             Entry(minutesAgo: 44, actor: "chen", command: .recordStatusUpdate(message:
@@ -80,20 +80,18 @@ enum DemoIncident {
             Entry(minutesAgo: 6, actor: "sam", command: .note("Canary read of restored shard 1 OK, checksums match the backup manifest")),
             Entry(minutesAgo: 2, actor: "chen", command: .note("客服已通知重点客户 (support has told key accounts)")),
         ]
-        var noteIDs: [EventID] = []
         for entry in entries {
             let occurredAt = at(entry.minutesAgo)
             let recordedAt = at(entry.recordedMinutesAgo ?? entry.minutesAgo)
-            let events = try store.append(to: id) { state in
+            _ = try store.append(to: id) { state in
                 let payload = try state.decide(entry.command, at: occurredAt, now: recordedAt)
                 return [EventDraft(occurredAt: occurredAt, recordedAt: recordedAt, actor: entry.actor, payload: payload)]
             }
-            if case .note(let text) = entry.command, text.hasPrefix("Restore at 18%") { noteIDs.append(events[0].id) }
         }
         // A scribe's slip corrected later: the original stays on the timeline.
-        let corrected = noteIDs[0]
+        let slip = try store.events(of: id).first { $0.payload == .note("Restore at 18%, estimate 3h at current rate") }!
         _ = try store.append(to: id) { state in
-            let payload = try state.decide(.correct(corrected, text: "Restore at 18%, estimate 4h at current rate"), at: at(18), now: at(18))
+            let payload = try state.decide(.correct(slip.id, text: "Restore at 18%, estimate 4h at current rate"), at: at(18), now: at(18))
             return [EventDraft(occurredAt: at(18), recordedAt: at(18), actor: "dev", payload: payload)]
         }
         return id
