@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "warroom-bench",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Console", "Terminal", .product(name: "GRDB", package: "GRDB.swift"),
+                "IncidentCore", "IncidentStore", "Console", "Terminal", "Postmortem", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "BroadcastTests",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Broadcast",
+                "IncidentCore", "IncidentStore", "Broadcast", "WarroomTestSupport", "warroom",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

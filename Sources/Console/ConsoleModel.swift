@@ -13,6 +13,12 @@ public enum ConsoleMessage: Sendable {
     case appended([Event])
     /// The store refused an effect; the text is shown on the message line.
     case recordFailed(String)
+    /// The runbooks that can be attached (those without problems), and every problem found (ChecklistPane.swift).
+    case runbooksLoaded([Runbook], problems: [String])
+    /// The contacts file as the runner read it (ContactsPane.swift).
+    case contacts(ContactsSource)
+    /// Channels configured, and updates sent (BroadcastDraft.swift).
+    case broadcast(BroadcastMessage)
 }
 
 /// Work the runner does for the console, off the input loop; results come back as messages.
@@ -21,6 +27,10 @@ public enum ConsoleEffect: Sendable, Equatable {
     case record(IncidentID, IncidentCommand, occurredAt: Date)
     /// Declare a new incident through `store.declare`.
     case declare(Declaration, occurredAt: Date)
+    /// Record a status update and queue it for its channels (BroadcastDraft.swift).
+    case sendStatusUpdate(IncidentID, message: String, audience: Audience)
+    /// Write the incident's postmortem and record it (PostmortemRequest.swift).
+    case generatePostmortem(IncidentID)
     case quit
 }
 
@@ -36,6 +46,10 @@ enum ConsoleOverlay: Sendable, Equatable {
     /// The highlighted incident, by id so arrivals do not move the highlight.
     case picker(IncidentID?)
     case confirmQuit(IncidentID)
+    /// A checklist step's command, expected result and notes (ChecklistPane.swift).
+    case stepDetail(StepDetailOverlay)
+    /// A page waiting for the commander's y/n, with the number to call on screen (ContactsPane.swift).
+    case confirmPage(PageConfirmation)
 }
 
 /// The console's whole UI state; `update` is the only place it changes and `render` draws it.
@@ -53,12 +67,18 @@ public struct ConsoleModel: Sendable {
     /// Incident ids in declaration order.
     var incidentOrder: [IncidentID] = []
     public private(set) var selectedIncident: IncidentID?
-    public private(set) var focus: ConsoleFocus = .commandLine
+    public internal(set) var focus: ConsoleFocus = .commandLine
     /// The pane Esc returns to from the command line.
     private var lastPane: ConsoleFocus = .timeline
-    public private(set) var editor = LineEditor()
-    public private(set) var notice: ConsoleNotice?
+    public internal(set) var editor = LineEditor()
+    public internal(set) var notice: ConsoleNotice?
     var overlay: ConsoleOverlay?
+    /// The checklist pane's selection and the attachable runbooks (ChecklistPane.swift).
+    var checklist = ChecklistCursor()
+    /// The contacts pane's book, selection and announced overdue pages (ContactsPane.swift).
+    var contactsPane = ContactsPaneState()
+    /// The configured channels and the status-update draft being edited (BroadcastDraft.swift).
+    var broadcastPane = BroadcastPaneState()
     /// A declaration this console sent; when it comes back from the store the console switches to it.
     private var pendingDeclaration: Declaration?
     /// The first load picks the incident to show; a later reload must not undo the user's choice.
@@ -84,6 +104,7 @@ public struct ConsoleModel: Sendable {
             return handle(key)
         case .tick(let date):
             now = date
+            announceOverdueAcks()
         case .resize(let width, let height):
             self.width = max(0, width)
             self.height = max(0, height)
@@ -94,14 +115,23 @@ public struct ConsoleModel: Sendable {
             hasLoaded = true
         case .appended(let events):
             apply(events)
+            noticeEngagement(after: events)
+            noticeUndelivered(events)
         case .recordFailed(let text):
             notice = ConsoleNotice(text: text, isError: true)
+        case .runbooksLoaded(let runbooks, let problems):
+            runbooksLoaded(runbooks, problems: problems)
+        case .contacts(let source):
+            contactsLoaded(source)
+        case .broadcast(let message):
+            updateBroadcast(message)
         }
         return []
     }
 
     /// Where the terminal cursor belongs (the command line's insertion point), or `nil` to hide it.
     public var cursor: (x: Int, y: Int)? {
+        if let draft = draftCursorPosition { return draft }
         guard overlay == nil, focus == .commandLine, let layout = ConsoleLayout(width: width, height: height) else { return nil }
         let field = commandField(layout.command)
         let window = editor.window(columns: field.width)
@@ -160,15 +190,20 @@ public struct ConsoleModel: Sendable {
     // MARK: Keys
 
     private mutating func handle(_ key: Key) -> [ConsoleEffect] {
+        if broadcastPane.draft != nil { return handleDraftKey(key) }
         let scopes: [KeyScope]
         switch overlay {
         case .confirmQuit: scopes = [.confirm]
         case .help: scopes = [.help]
         case .picker: scopes = [.picker]
+        case .stepDetail: scopes = [.detail]
+        case .confirmPage: scopes = [.confirmPage]
         case nil:
             switch focus {
             case .commandLine: scopes = [.commandLine, .everywhere]
             case .timeline: scopes = [.timeline, .panes, .everywhere]
+            case .checklist: scopes = [.checklist, .panes, .everywhere]
+            case .contacts: scopes = [.contacts, .panes, .everywhere]
             default: scopes = [.panes, .everywhere]
             }
         }
@@ -188,6 +223,11 @@ public struct ConsoleModel: Sendable {
         case .picker(let highlighted):
             performInPicker(action, highlighted: highlighted)
             return []
+        case .stepDetail(let detail):
+            performInStepDetail(action, detail)
+            return []
+        case .confirmPage(let confirmation):
+            return performPageConfirmation(action, confirmation)
         case nil:
             break
         }
@@ -217,6 +257,10 @@ public struct ConsoleModel: Sendable {
             editor.set("/correct \(view.entries[view.selected].id) ")
             setFocus(.commandLine)
         case .submit: return submit()
+        case .openBroadcast: return openBroadcastDraft()
+        case .sendBroadcast, .cancelBroadcast, .switchAudience, .redraftBroadcast: break
+        case .checkStep, .skipStep, .undoStep, .showStep: return performChecklist(action)
+        case .pageSelected, .ackSelected: return performContacts(action)
         case .cursorLeft: editor.moveLeft()
         case .cursorRight: editor.moveRight()
         case .lineStart: editor.moveToStart()
@@ -232,7 +276,7 @@ public struct ConsoleModel: Sendable {
         return []
     }
 
-    private mutating func setFocus(_ target: ConsoleFocus) {
+    mutating func setFocus(_ target: ConsoleFocus) {
         if target != .commandLine { lastPane = target }
         focus = target
     }
@@ -282,7 +326,11 @@ public struct ConsoleModel: Sendable {
             let limit = max(0, statusLines(view, width: statusWidth).count - rows)
             view.statusScroll = min(max(0, view.statusScroll + delta), limit)
             incidents[id] = view
-        case .checklist, .contacts, .commandLine:
+        case .checklist:
+            moveChecklist(by: paging ? delta.signum() * checklistPage : delta)
+        case .contacts:
+            moveContacts(by: delta)
+        case .commandLine:
             break
         }
     }
@@ -365,6 +413,15 @@ public struct ConsoleModel: Sendable {
             } catch {
                 return refuse(error.description)
             }
+        case .attachRunbook(let id, let at):
+            return submitAttach(id, at: at)
+        case .page(let target, let via, let at):
+            return askToPage(target, via: via, at: at)
+        case .broadcastDraft(let audience):
+            accept()
+            return openBroadcastDraft(audience: audience)
+        case .postmortem:
+            return requestPostmortem()
         case .help:
             accept()
             overlay = .help(scroll: 0)
@@ -376,12 +433,12 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Keeps the line so the user can fix it; nothing is recorded.
-    private mutating func refuse(_ text: String) -> [ConsoleEffect] {
+    mutating func refuse(_ text: String) -> [ConsoleEffect] {
         notice = ConsoleNotice(text: text, isError: true)
         return []
     }
 
-    private mutating func accept() {
+    mutating func accept() {
         editor.commit()
         notice = nil
     }

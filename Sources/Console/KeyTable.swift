@@ -3,10 +3,15 @@ public enum KeyScope: String, Sendable, CaseIterable {
     case everywhere = "Everywhere (panes and command line)"
     case panes = "Panes"
     case timeline = "Timeline pane"
+    case checklist = "Runbook checklist pane"
+    case contacts = "Contacts pane"
     case commandLine = "Command line"
+    case broadcastDraft = "Status update draft (the command line's editing keys work too)"
     case picker = "Incident picker"
     case help = "This help"
+    case detail = "Step details"
     case confirm = "Quit confirmation"
+    case confirmPage = "Page confirmation"
 }
 
 /// What a key binding does; `ConsoleModel` performs it.
@@ -17,6 +22,9 @@ public enum KeyAction: Sendable, Equatable {
     case deleteBackward, deleteForward, clearLine, deleteWord, historyPrevious, historyNext
     case timelinePageUp, timelinePageDown
     case choose, dismiss, confirm
+    case checkStep, skipStep, undoStep, showStep
+    case pageSelected, ackSelected
+    case openBroadcast, sendBroadcast, cancelBroadcast, switchAudience, redraftBroadcast
 }
 
 /// One row of the key table: it dispatches the keys and is a line of the `?` overlay.
@@ -52,6 +60,20 @@ public enum KeyTable {
             b(.panes, [.end, .char("G")], .last, "newest entry / bottom"),
 
             b(.timeline, [.char("c")], .correctSelected, "correct the selected entry (prefills /correct N)"),
+            b(.panes, [.char("b")], .openBroadcast, "draft a status update from the incident's state (/broadcast too)"),
+
+            b(.checklist, [.char(" ")], .checkStep, "check the selected step: done"),
+            b(.checklist, [.char("s")], .skipStep, "skip the selected step (type the reason on the command line)"),
+            b(.checklist, [.char("u")], .undoStep, "un-check a done or skipped step (the entry stays, taken back)"),
+            b(.checklist, [.enter], .showStep, "show the step's command, expected result and notes"),
+
+            b(.contacts, [.char("p")], .pageSelected, "page the selected role's next contact (shows the number, asks y/n)"),
+            b(.contacts, [.char("a")], .ackSelected, "mark the selected role's page acknowledged"),
+
+            b(.broadcastDraft, [.enter], .sendBroadcast, "send the update to its channels"),
+            b(.broadcastDraft, [.escape], .cancelBroadcast, "cancel: nothing is sent"),
+            b(.broadcastDraft, [.tab], .switchAudience, "switch between the tactical and the executive draft"),
+            b(.broadcastDraft, [.ctrl("r")], .redraftBroadcast, "draft again from the incident's current state"),
 
             b(.commandLine, [.enter], .submit, "record: plain text is a note, /command runs"),
             b(.commandLine, [.escape], .leaveCommandLine, "leave the command line for the panes"),
@@ -79,8 +101,17 @@ public enum KeyTable {
             b(.help, [.pageUp], .pageUp, "page up"),
             b(.help, [.escape, .char("?"), .char("q")], .dismiss, "close this help"),
 
+            b(.detail, [.down, .char("j")], .moveDown, "scroll down"),
+            b(.detail, [.up, .char("k")], .moveUp, "scroll up"),
+            b(.detail, [.pageDown], .pageDown, "page down"),
+            b(.detail, [.pageUp], .pageUp, "page up"),
+            b(.detail, [.escape, .enter, .char("q")], .dismiss, "close the step details"),
+
             b(.confirm, [.char("y"), .char("Y")], .confirm, "quit"),
             b(.confirm, [.char("n"), .char("N"), .escape], .dismiss, "stay"),
+
+            b(.confirmPage, [.char("y"), .char("Y")], .confirm, "record the page (after calling or messaging)"),
+            b(.confirmPage, [.char("n"), .char("N"), .escape], .dismiss, "do not page"),
         ]
     }()
 

@@ -29,7 +29,12 @@ enum Palette {
         case .declared, .decision: Style(attributes: [.bold])
         case .state, .severity: Style(foreground: .yellow, attributes: [.bold])
         case .broadcast: Style(foreground: .green)
+        case .delivery: Style(foreground: .green, attributes: [.dim])
         case .correction: Style(foreground: .cyan)
+        case .postmortem: Style(attributes: [.bold])
+        case .runbook, .step: Style(foreground: .magenta)
+        case .page: Style(foreground: .yellow)
+        case .ack: Style(foreground: .green, attributes: [.bold])
         case .note, .action, .role: .plain
         }
     }
@@ -45,20 +50,18 @@ extension ConsoleModel {
         }
         drawHeader(&buffer, layout.header)
         drawStatus(&buffer, layout.status)
-        drawPane(&buffer, layout.checklist, title: "Runbook", focused: focus == .checklist)
-        buffer.put("No runbook attached.", x: layout.checklist.x + 1, y: layout.checklist.y + 1,
-                   limit: layout.checklist.width - 2, style: .dim)
-        drawPane(&buffer, layout.contacts, title: "Contacts", focused: focus == .contacts)
-        buffer.put("No contacts loaded.", x: layout.contacts.x + 1, y: layout.contacts.y + 1,
-                   limit: layout.contacts.width - 2, style: .dim)
+        drawChecklist(&buffer, layout.checklist)
+        drawContacts(&buffer, layout.contacts)
         drawTimeline(&buffer, layout.timeline)
         drawMessage(&buffer, layout.message)
         drawCommandLine(&buffer, layout.command)
         switch overlay {
         case .help(let scroll): drawHelp(&buffer, scroll: scroll)
         case .picker(let highlighted): drawPicker(&buffer, highlighted: highlighted)
-        case .confirmQuit, nil: break
+        case .stepDetail(let detail): drawStepDetail(&buffer, detail)
+        case .confirmQuit, .confirmPage, nil: break
         }
+        drawBroadcastDraft(&buffer)
         return buffer
     }
 
@@ -170,6 +173,8 @@ extension ConsoleModel {
         } else {
             lines += labelled("Latest", "nothing decided yet", style: .dim, width: width)
         }
+        lines += nextStepLines(view, width: width)
+        lines += deliveryLines(view, width: width)
 
         lines.append([("Roles", Palette.heading)])
         let roles = Role.standard + state.roles.keys.filter { !Role.standard.contains($0) }.sorted()
@@ -250,6 +255,7 @@ extension ConsoleModel {
         switch kind {
         case .correction: "correct"
         case .broadcast: "update"
+        case .postmortem: "postmort"
         default: kind.rawValue
         }
     }
@@ -259,6 +265,8 @@ extension ConsoleModel {
     private func drawMessage(_ buffer: inout CellBuffer, _ rect: Rect) {
         if case .confirmQuit(let id) = overlay {
             buffer.put("Quit while \(id) is active? y/n", x: rect.x, y: rect.y, limit: rect.width, style: Palette.overdue)
+        } else if case .confirmPage(let confirmation) = overlay {
+            drawPageConfirmation(&buffer, rect, confirmation)
         } else if let notice {
             // A refusal says what is legal instead, so it is never cut: long ones grow upwards over the timeline.
             let rows = TextWrap.wrap(notice.text, columns: rect.width).prefix(Self.maxMessageRows)

@@ -5,6 +5,10 @@ import IncidentCore
 /// so a command cannot exist without help or help without a command.
 public enum SlashCommand: String, Sendable, CaseIterable {
     case note, decision, action, sev, state, role, correct, at, declare, incident, help, quit
+    case runbook, step
+    case page, ack
+    case broadcast
+    case postmortem
 
     /// How to type it.
     public var usage: String {
@@ -21,6 +25,12 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         case .incident: "/incident [ID]"
         case .help: "/help"
         case .quit: "/quit"
+        case .runbook: "/runbook ID"
+        case .step: "/step done|skip|undo RUNBOOK:STEP [REASON]"
+        case .page: "/page ROLE|NAME [--via phone|chat|webhook]"
+        case .ack: "/ack ROLE|NAME"
+        case .broadcast: "/broadcast [tactical|executive]"
+        case .postmortem: "/postmortem"
         }
     }
 
@@ -39,6 +49,12 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         case .incident: "show another incident; without an ID, open the picker"
         case .help: "show keys and commands"
         case .quit: "quit (asks first while the incident is active)"
+        case .runbook: "attach a runbook by hand (matching ones attach on /declare and /sev)"
+        case .step: "check, skip (a reason is required) or un-check a runbook step; STEP is its id or number"
+        case .page: "page a role's next contact or a person: shows the number to call, records the page on y"
+        case .ack: "record that a role (its latest page) or a person acknowledged"
+        case .broadcast: "draft a status update from the incident's state to edit and send (b in the panes too)"
+        case .postmortem: "write the postmortem to postmortems/INC-n.md from the timeline; closing needs one after resolution"
         }
     }
 }
@@ -48,6 +64,14 @@ enum ConsoleIntent {
     /// `occurredAt` is set by `/at`; otherwise the entry happens now.
     case record(IncidentCommand, occurredAt: Date?)
     case declare(Declaration, occurredAt: Date?)
+    /// `/runbook ID`: the model finds the runbook among those loaded.
+    case attachRunbook(String, occurredAt: Date?)
+    /// `/page ROLE|NAME`: the model prepares the page from the contacts and asks before recording it.
+    case page(String, via: PageChannel?, occurredAt: Date?)
+    /// `/broadcast [AUDIENCE]`: open a status-update draft (BroadcastDraft.swift).
+    case broadcastDraft(Audience)
+    /// `/postmortem`: the runner writes it (PostmortemRequest.swift).
+    case postmortem
     case showIncident(String?)
     case help
     case quit
@@ -105,13 +129,29 @@ enum CommandLineParser {
         case .declare:
             let (level, title) = splitWord(rest)
             guard let severity = Severity(parsing: level) else { throw usage(command, "a level (\(Severity.spellings)) and a title") }
-            return .declare(Declaration(title: title, severity: severity), occurredAt: nil)
+            return try RunbookSlash.declaration(severity, title)
         case .incident:
             return .showIncident(rest.isEmpty ? nil : rest)
         case .help:
             return .help
         case .quit:
             return .quit
+        case .runbook:
+            return try RunbookSlash.attach(rest)
+        case .step:
+            return try RunbookSlash.step(rest)
+        case .page:
+            return try PagingSlash.page(rest)
+        case .ack:
+            return try PagingSlash.ack(rest)
+        case .broadcast:
+            guard let audience = rest.isEmpty ? .tactical : Audience(parsing: rest) else {
+                throw usage(command, "nothing, or an audience (\(Audience.spellings))")
+            }
+            return .broadcastDraft(audience)
+        case .postmortem:
+            guard rest.isEmpty else { throw usage(command, "nothing after it (the CLI takes --output and --template)") }
+            return .postmortem
         }
     }
 
@@ -135,8 +175,12 @@ enum CommandLineParser {
         switch try parse(what, now: now, timeZone: timeZone) {
         case .record(let command, nil): return .record(command, occurredAt: time)
         case .declare(let declaration, nil): return .declare(declaration, occurredAt: time)
-        case .record, .declare: throw CommandLineError(message: "/at takes one time; remove the second /at")
+        case .attachRunbook(let id, nil): return .attachRunbook(id, occurredAt: time)
+        case .page(let target, let via, nil): return .page(target, via: via, occurredAt: time)
+        case .record, .declare, .attachRunbook, .page: throw CommandLineError(message: "/at takes one time; remove the second /at")
         case .showIncident, .help, .quit: throw CommandLineError(message: "/at only applies to commands that record something")
+        case .broadcastDraft: throw CommandLineError(message: "a status update goes out now; /at cannot backdate it")
+        case .postmortem: throw CommandLineError(message: "a postmortem is written now; /at cannot backdate it")
         }
     }
 

@@ -23,10 +23,18 @@ extension IncidentState {
     /// A severity change makes one due at once; otherwise it is due a cadence after the last update, or after declaration.
     public func nextStatusUpdateDue(policy: Policy = .standard) -> Date? {
         guard lifecycle.isActive else { return nil }
-        if let changed = lastSeverityChangeAt, changed > (lastStatusUpdateAt ?? .distantPast) {
-            return changed
-        }
-        return (lastStatusUpdateAt ?? declaredAt).addingTimeInterval(policy.cadence(for: severity).seconds)
+        let changed = lastSeverityChangeAt.flatMap { $0 > (lastStatusUpdateAt ?? .distantPast) ? $0 : nil }
+        return Self.statusUpdateDue(after: lastStatusUpdateAt ?? declaredAt, severity: severity,
+                                    severityChangedAt: changed, policy: policy)
+    }
+
+    /// The one rule for when an update is due: a cadence after `anchor` (the last update, or the declaration),
+    /// or at once when the severity changed since — unless it was already due earlier, since an overdue update
+    /// stays owed from when it fell due.
+    public static func statusUpdateDue(after anchor: Date, severity: Severity, severityChangedAt: Date?, policy: Policy) -> Date {
+        let regular = anchor.addingTimeInterval(policy.cadence(for: severity).seconds)
+        guard let changed = severityChangedAt else { return regular }
+        return min(regular, changed)
     }
 
     /// The status-update countdown at `now`; `nil` once resolved.

@@ -12,12 +12,15 @@ public struct Declaration: Sendable, Equatable {
     public var severity: Severity
     public var impact: String?
     public var isDrill: Bool
+    /// Lowercase words such as `storage`; tagged runbooks attach only to incidents sharing a tag.
+    public var tags: [String]
 
-    public init(title: String, severity: Severity, impact: String? = nil, isDrill: Bool = false) {
+    public init(title: String, severity: Severity, impact: String? = nil, isDrill: Bool = false, tags: [String] = []) {
         self.title = title
         self.severity = severity
         self.impact = impact
         self.isDrill = isDrill
+        self.tags = tags
     }
 }
 
@@ -34,6 +37,14 @@ public enum EventPayload: Sendable, Equatable {
     case correction(of: EventID, text: String)
     /// A status update went out to the stakeholders; the broadcast cadence counts from it.
     case statusUpdateSent(message: String)
+    /// A status update's way through the outbox to one channel (DeliveryEvent.swift).
+    case delivery(DeliveryEvent)
+    /// A postmortem was generated (PostmortemEvent.swift).
+    case postmortem(PostmortemEvent)
+    /// A page or an acknowledgement (Paging.swift).
+    case paging(PagingEvent)
+    /// A runbook attached, or one of its steps checked, skipped or reopened (RunbookProgress.swift).
+    case runbook(RunbookEvent)
 
     /// The kind, for storage, filtering and display.
     public var kind: EventKind {
@@ -47,6 +58,10 @@ public enum EventPayload: Sendable, Equatable {
         case .roleAssigned: .role
         case .correction: .correction
         case .statusUpdateSent: .broadcast
+        case .delivery: .delivery
+        case .postmortem(let e): e.kind
+        case .paging(let e): e.kind
+        case .runbook(let e): e.kind
         }
     }
 
@@ -56,6 +71,7 @@ public enum EventPayload: Sendable, Equatable {
         case .declared(let d):
             var s = "declared \(d.severity.rawValue)\(d.isDrill ? " drill" : ""): \(d.title)"
             if let impact = d.impact, !impact.isEmpty { s += " — impact: \(impact)" }
+            if !d.tags.isEmpty { s += " — tags: \(d.tags.joined(separator: ", "))" }
             return s
         case .note(let text), .decision(let text), .actionItem(let text):
             return text
@@ -72,6 +88,14 @@ public enum EventPayload: Sendable, Equatable {
             return "corrects #\(id): \(text)"
         case .statusUpdateSent(let message):
             return message
+        case .delivery(let delivery):
+            return delivery.summary
+        case .postmortem(let e):
+            return e.summary
+        case .paging(let e):
+            return e.summary
+        case .runbook(let e):
+            return e.summary
         }
     }
 }
@@ -79,6 +103,10 @@ public enum EventPayload: Sendable, Equatable {
 /// The kinds of timeline entry.
 public enum EventKind: String, CaseIterable, Sendable, Codable {
     case declared, note, decision, action, state, severity, role, correction, broadcast
+    case delivery
+    case postmortem
+    case page, ack
+    case runbook, step
 }
 
 /// One entry of the append-only log.

@@ -40,6 +40,7 @@ extension EventPayload {
             var extra: [String: String] = [:]
             if let impact = d.impact { extra["impact"] = impact }
             if d.isDrill { extra["drill"] = "true" }
+            if !d.tags.isEmpty { extra["tags"] = d.tags.joined(separator: ",") }
             return EventColumns(kind: kind, text: d.title, value: d.severity.rawValue, extra: Self.encode(extra))
         case .note(let text), .decision(let text), .actionItem(let text), .statusUpdateSent(let text):
             return EventColumns(kind: kind, text: text)
@@ -52,6 +53,14 @@ extension EventPayload {
             return EventColumns(kind: kind, text: holder, value: role)
         case .correction(let target, let text):
             return EventColumns(kind: kind, text: text, ref: target)
+        case .delivery(let e):
+            return e.columns
+        case .postmortem(let e):
+            return e.columns
+        case .paging(let e):
+            return e.columns
+        case .runbook(let e):
+            return e.columns
         }
     }
 
@@ -68,7 +77,8 @@ extension EventPayload {
             guard let severity = c.value.flatMap(Severity.init(rawValue:)) else { throw fail("bad severity") }
             let extra = try Self.decode(c.extra, fail)
             self = .declared(Declaration(title: try text(), severity: severity, impact: extra["impact"],
-                                         isDrill: extra["drill"] == "true"))
+                                         isDrill: extra["drill"] == "true",
+                                         tags: extra["tags"].map { $0.split(separator: ",").map(String.init) } ?? []))
         case .note: self = .note(try text())
         case .decision: self = .decision(try text())
         case .action: self = .actionItem(try text())
@@ -89,6 +99,14 @@ extension EventPayload {
         case .correction:
             guard let target = c.ref else { throw fail("no corrected entry") }
             self = .correction(of: target, text: try text())
+        case .delivery:
+            self = .delivery(try DeliveryEvent(columns: c))
+        case .postmortem:
+            self = .postmortem(try PostmortemEvent(columns: c))
+        case .page, .ack:
+            self = .paging(try PagingEvent(columns: c))
+        case .runbook, .step:
+            self = .runbook(try RunbookEvent(kind: kind, columns: c))
         }
     }
 

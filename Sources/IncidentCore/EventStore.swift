@@ -3,9 +3,10 @@ import Foundation
 /// The one door to the event log. The SQLite store implements it; a shared server-backed store could too,
 /// without the core, the CLI or the console changing.
 public protocol EventStore: AnyObject, Sendable {
-    /// Appends a declaration as a new incident. The store allocates the id (`INC-n`, or `DRILL-n` for drills)
-    /// and returns the event only after it is durably committed.
-    func declare(_ draft: EventDraft) throws -> Event
+    /// Appends a declaration as a new incident, then, in the same transaction, the drafts `follow` returns for the
+    /// new incident's state (the runbooks it attaches). The store allocates the id (`INC-n`, or `DRILL-n` for
+    /// drills) and returns the events, declaration first, only after they are durably committed.
+    func declare(_ draft: EventDraft, then follow: (IncidentState) throws -> [EventDraft]) throws -> [Event]
 
     /// Appends to an incident atomically: `decide` receives the incident's state including every other writer's
     /// events, and returns the drafts to append. Returns the stored events after they are durably committed.
@@ -22,6 +23,13 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// The newest event id in the store (0 when empty); it changes whenever anyone appends.
     func lastEventID() throws -> EventID
+}
+
+extension EventStore {
+    /// Appends a declaration alone as a new incident and returns it once durably committed.
+    public func declare(_ draft: EventDraft) throws -> Event {
+        try declare(draft, then: { _ in [] })[0]
+    }
 }
 
 /// Failures every store reports the same way.

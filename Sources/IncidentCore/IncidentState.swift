@@ -37,6 +37,14 @@ public struct IncidentState: Sendable, Equatable {
     public private(set) var firstSignalAt: Date
     /// For each corrected entry, its corrections in log order.
     public private(set) var corrections: [EventID: [EventID]]
+    /// Postmortems generated so far (PostmortemEvent.swift).
+    public private(set) var postmortem = PostmortemStatus()
+    /// Pages and acknowledgements (Paging.swift).
+    public private(set) var paging = PagingState()
+    /// Attached runbooks and their steps (RunbookProgress.swift).
+    public private(set) var runbooks = RunbookProgress(tags: [])
+    /// Status updates sent and their deliveries (DeliveryEvent.swift).
+    public private(set) var broadcast = BroadcastState()
     /// Ids of every event folded in, for validating corrections.
     public private(set) var eventIDs: Set<EventID>
     public private(set) var lastEventID: EventID
@@ -64,6 +72,7 @@ public struct IncidentState: Sendable, Equatable {
         eventIDs = [event.id]
         lastEventID = event.id
         eventCount = 1
+        runbooks = RunbookProgress(tags: d.tags)
     }
 
     /// Folds an incident's events, in log order, into its state; `nil` when the first is not a declaration.
@@ -80,6 +89,7 @@ public struct IncidentState: Sendable, Equatable {
         lastEventID = max(lastEventID, event.id)
         eventCount += 1
         firstSignalAt = min(firstSignalAt, event.occurredAt)
+        broadcast.apply(event, anchor: lastStatusUpdateAt ?? declaredAt, severity: severity, severityChangedAt: lastSeverityChangeAt)
         switch event.payload {
         case .declared:
             break
@@ -100,6 +110,14 @@ public struct IncidentState: Sendable, Equatable {
             corrections[target, default: []].append(event.id)
         case .statusUpdateSent:
             lastStatusUpdateAt = max(lastStatusUpdateAt ?? event.occurredAt, event.occurredAt)
+        case .delivery:
+            break
+        case .postmortem(let e):
+            postmortem.apply(e, from: event, lifecycle: lifecycle)
+        case .paging(let e):
+            paging.apply(e, from: event)
+        case .runbook(let e):
+            runbooks.apply(e, event)
         }
     }
 

@@ -10,6 +10,10 @@ public enum IncidentCommand: Sendable, Equatable {
     case assignRole(role: String, holder: String)
     case correct(EventID, text: String)
     case recordStatusUpdate(message: String)
+    /// Attach a runbook, or check, skip or reopen a step (RunbookProgress.swift).
+    case runbook(RunbookAction)
+    /// Page someone or record an acknowledgement (Paging.swift).
+    case paging(PagingCommand)
 }
 
 /// Why a command was refused. The description says what is legal instead.
@@ -26,6 +30,8 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
     case inFuture(by: TimeInterval)
     case beforeLastChange(by: TimeInterval)
     case unknownEntry(EventID, IncidentID)
+    case runbook(RunbookRuleError)
+    case paging(PagingError)
 
     public var description: String {
         switch self {
@@ -49,13 +55,17 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "monitored for \(DurationText.short(monitored)), \(DurationText.short(required - monitored)) to go "
                 + "(override with a reason to resolve now)"
         case .postmortemRequired(let id):
-            return "\(id) can be closed only after its postmortem has been generated"
+            return "\(id) can be closed only after its postmortem has been generated since it was resolved (warroom postmortem)"
         case .inFuture(let by):
             return "that time is \(DurationText.short(by)) in the future"
         case .beforeLastChange(let by):
             return "that time is \(DurationText.short(by)) before the incident's last state or severity change; changes must be recorded in order"
         case .unknownEntry(let entry, let id):
             return "\(id) has no entry #\(entry)"
+        case .runbook(let error):
+            return error.description
+        case .paging(let error):
+            return error.description
         }
     }
 }
@@ -92,7 +102,7 @@ extension IncidentState {
                     throw .monitoringTooShort(id, severity: severity, monitored: monitored, required: required)
                 }
             }
-            if to == .closed { throw .postmortemRequired(id) }
+            if to == .closed, !postmortem.permitsClosing { throw .postmortemRequired(id) }
             return .stateChanged(from: lifecycle, to: to, reason: Self.trimmed(reason), override: override)
 
         case .changeSeverity(let to, let reason):
@@ -112,6 +122,12 @@ extension IncidentState {
 
         case .recordStatusUpdate(let message):
             return .statusUpdateSent(message: try Self.required(message, "the status update"))
+
+        case .runbook(let action):
+            return try decideRunbook(action)
+
+        case .paging(let command):
+            return try decidePaging(command, at: occurredAt)
         }
     }
 
@@ -141,6 +157,7 @@ extension Declaration {
         var copy = self
         copy.title = title
         copy.impact = impact.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        copy.tags = try Declaration.validTags(tags)
         return copy
     }
 }

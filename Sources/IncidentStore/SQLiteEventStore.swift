@@ -57,12 +57,12 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: - EventStore
 
-    public func declare(_ draft: EventDraft) throws -> Event {
+    public func declare(_ draft: EventDraft, then follow: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
         guard case .declared(let declaration) = draft.payload else { throw StoreError.notADeclaration }
         let draft = Self.normalized(draft)
         let prefix = declaration.isDrill ? "DRILL" : "INC"
-        let event = try guarded {
-            try pool.write { db -> Event in
+        let (events, state) = try guarded {
+            try pool.write { db -> ([Event], IncidentState?) in
                 let number = try Int64.fetchOne(
                     db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM incidents WHERE is_drill = ?",
                     arguments: [declaration.isDrill]) ?? 1
@@ -71,11 +71,19 @@ public final class SQLiteEventStore: EventStore {
                 try db.execute(
                     sql: "INSERT INTO incidents (id, number, is_drill, declared_event) VALUES (?, ?, ?, ?)",
                     arguments: [incident, number, declaration.isDrill, id])
-                return draft.event(id: id, incident: incident)
+                var events = [draft.event(id: id, incident: incident)]
+                guard var state = IncidentState(declaration: events[0]) else { return (events, nil) }
+                // A follow-up that throws rolls the declaration back with it: all or nothing.
+                for next in try follow(state).map(Self.normalized) {
+                    let event = next.event(id: try Self.insert(next, into: incident, db), incident: incident)
+                    state.apply(event)
+                    events.append(event)
+                }
+                return (events, state)
             }
         }
-        if let state = IncidentState(declaration: event) { remember(state) }
-        return event
+        if let state { remember(state) }
+        return events
     }
 
     public func append(to incident: IncidentID, _ decide: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
@@ -150,6 +158,43 @@ public final class SQLiteEventStore: EventStore {
     /// A PRAGMA's value on the writer connection, for tests.
     func writerPragma(_ name: String) throws -> String? {
         try pool.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
+    }
+
+    // MARK: - Transactions beside the log (the outbox, Outbox.swift)
+
+    /// One IMMEDIATE write transaction, committed (synchronous FULL) before it returns.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try pool.write(body) }
+    }
+
+    /// A read from a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try pool.read(body) }
+    }
+
+    /// Inside `db`'s write transaction: `body` gets the incident's current state and an `append` that inserts an
+    /// event and folds it, so an entry can name an event inserted just before it in the same transaction.
+    func withIncident<T>(
+        _ incident: IncidentID, _ db: Database, _ body: (IncidentState, (EventDraft) throws -> Event) throws -> T
+    ) throws -> T {
+        let initial = try currentState(of: incident, db, taking: true)
+        var state = initial
+        var inserted = false
+        do {
+            let result = try body(initial) { draft in
+                let draft = Self.normalized(draft)
+                let event = draft.event(id: try Self.insert(draft, into: incident, db), incident: incident)
+                inserted = true
+                state.apply(event)
+                return event
+            }
+            db.afterNextTransaction { [state] _ in self.remember(state) }
+            return result
+        } catch {
+            // Inserted events roll back with the transaction: only an untouched fold may go back to the cache.
+            if !inserted { remember(initial) }
+            throw error
+        }
     }
 
     // MARK: - Folding
@@ -244,7 +289,9 @@ public final class SQLiteEventStore: EventStore {
     }
 
     private static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // Down, never up: a stored time must not move after a later reading of the same clock, or the
+        // next change typed within the millisecond would look out of order.
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     private static func date(_ milliseconds: Int64) -> Date {
@@ -308,6 +355,7 @@ public final class SQLiteEventStore: EventStore {
                 BEGIN SELECT RAISE(ABORT, 'incident ids are permanent: incidents cannot be deleted'); END;
                 """)
         }
+        migrator.registerMigration("v2", migrate: SQLiteEventStore.createOutbox)
         return migrator
     }
 

@@ -152,7 +152,7 @@ let twoActive = demoEvents + [declared("INC-2", id: 7, severity: .l3, title: "Se
     }
 
     @Test func helpOverlayListsEveryBindingAndEveryCommand() {
-        var model = console(width: 120, height: 100)
+        var model = console(width: 120, height: 160)
         model.press(.escape, .char("?"))
         let text = model.lines.joined(separator: "\n")
         for binding in KeyTable.bindings {

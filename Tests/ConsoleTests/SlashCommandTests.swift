@@ -49,7 +49,7 @@ func run(_ line: String, events: [Event] = demoEvents, now: Date = minute(10)) -
         ("/correct 99 typo", "INC-1 has no entry #99"),
         ("/correct two typo", "/correct needs the entry number: /correct N TEXT"),
         ("/correct 2", "the correction is empty"),
-        ("/page dba", "unknown command /page; /help lists the commands"),
+        ("/pager dba", "unknown command /pager; /help lists the commands"),
         ("/", "type a command after /, or /help for the list"),
         ("/declare L2", "the title is empty"),
         ("/declare big outage", "/declare needs a level (L1, L2, L3, L4) and a title: /declare L1-L4 TITLE"),

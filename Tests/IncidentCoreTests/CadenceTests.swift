@@ -64,6 +64,14 @@ struct CadenceTests {
         #expect(state.nextStatusUpdateDue() == minute(47))
     }
 
+    /// An update already overdue stays owed from when it fell due: a severity change must not hide the delay.
+    @Test func aSeverityChangeDoesNotResetAnOverdueUpdate() throws {
+        var state = declared(severity: .l2)
+        try state.record(.changeSeverity(to: .l1, reason: "data at risk"), at: minute(20))
+        #expect(state.nextStatusUpdateDue() == minute(15))
+        #expect(state.statusUpdateClock(now: minute(20))?.remaining == -300)
+    }
+
     /// Changing the level and sending the update in the same minute is the normal flow: it counts as sent.
     @Test func anUpdateAtTheSameInstantAsTheChangeCounts() throws {
         var state = declared(severity: .l2)

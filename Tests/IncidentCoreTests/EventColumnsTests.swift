@@ -25,6 +25,21 @@ struct EventColumnsTests {
         .roleAssigned(role: "network-expert", holder: "dave"),
         .correction(of: 17, text: "14:07, not 14:17"),
         .statusUpdateSent(message: "We are investigating elevated errors."),
+        .delivery(.queued(update: 7, channels: ["ops-war-room", "值班群"])),
+        .delivery(.delivered(update: 7, channel: "ops-war-room", attempt: 1, detail: nil)),
+        .delivery(.delivered(update: 7, channel: "log", attempt: 3, detail: "already in the file")),
+        .delivery(.failed(update: 7, channel: "ops-war-room", attempt: 2, problem: "webhook 503", retryIn: 10)),
+        .delivery(.abandoned(update: 7, channel: "ops-war-room", attempt: 8, problem: "webhook 404")),
+        .delivery(.requeued(update: 7, channel: "ops-war-room")),
+        .postmortem(.generated(path: "postmortems/INC-1.md", throughEvent: 41, digest: "00ff00ff00ff00ff")),
+        .declared(Declaration(title: "Tagged", severity: .l1, tags: ["storage", "backup"])),
+        .runbook(.attached(Runbook(id: "r", title: "R", severities: [.l1], tags: ["storage"]), trigger: .matched(.l1, tags: ["storage"]))),
+        .runbook(.attached(Runbook(id: "r", title: "R", severities: [.l1]), trigger: .manual)),
+        .runbook(.step(StepEvent(runbook: "r", step: "s", number: 1, text: "Step", action: .done))),
+        .runbook(.step(StepEvent(runbook: "r", step: "s", number: 1, text: "Step", action: .skipped, reason: "why"))),
+        .runbook(.step(StepEvent(runbook: "r", step: "s", number: 1, text: "Step", action: .undone, reverts: 4))),
+        .paging(.paged(PageOrder(contact: "sam", name: "Sam Lee", role: "dba", tier: .primary, via: .phone, address: "+46 8 555", ackTimeout: 300))),
+        .paging(.acknowledged(PageAck(contact: "sam", name: "Sam Lee", role: "dba", page: 7, after: 95))),
     ]
 
     @Test(arguments: payloads)
@@ -61,7 +76,8 @@ struct EventColumnsTests {
 
     @Test func kinds() {
         #expect(EventKind.allCases.map(\.rawValue)
-            == ["declared", "note", "decision", "action", "state", "severity", "role", "correction", "broadcast"])
+            == ["declared", "note", "decision", "action", "state", "severity", "role", "correction", "broadcast", "delivery", "postmortem",
+                "page", "ack", "runbook", "step"])
     }
 
     /// Columns a newer writer might add are ignored by this reader rather than refused.
@@ -72,7 +88,7 @@ struct EventColumnsTests {
     }
 
     @Test(arguments: [
-        (EventColumns(kind: "page", text: "x"), "unknown kind"),
+        (EventColumns(kind: "pager", text: "x"), "unknown kind"),
         (EventColumns(kind: "", text: "x"), "unknown kind"),
         (EventColumns(kind: "Note", text: "x"), "unknown kind"),
         (EventColumns(kind: "note"), "no text"),
@@ -105,9 +121,9 @@ struct EventColumnsTests {
 
     @Test func decodingErrorMessage() {
         let error = #expect(throws: EventDecodingError.self) {
-            try EventPayload(columns: EventColumns(kind: "page", text: "x"))
+            try EventPayload(columns: EventColumns(kind: "pager", text: "x"))
         }
-        #expect(error?.description == "cannot read a stored 'page' event: unknown kind")
+        #expect(error?.description == "cannot read a stored 'pager' event: unknown kind")
     }
 }
 

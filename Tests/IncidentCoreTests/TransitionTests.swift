@@ -43,7 +43,7 @@ struct TransitionTests {
         } else if !specLegalNext[from]!.contains(to) {
             expected = .failure(.illegalTransition("INC-1", from: from, to: to, legal: specLegalNext[from]!))
         } else if to == .closed {
-            // Postmortems do not exist yet, so nothing can be closed.
+            // No postmortem has been generated on these incidents, so none can be closed (PostmortemRuleTests).
             expected = .failure(.postmortemRequired("INC-1"))
         } else {
             expected = .success(.stateChanged(from: from, to: to, reason: "why", override: nil))
@@ -91,7 +91,8 @@ struct TransitionTests {
             try state.decide(change(to: .closed, override: "just close it"), at: minute(50), now: minute(50))
         }
         #expect(error == .postmortemRequired("INC-1"))
-        #expect(error?.description == "INC-1 can be closed only after its postmortem has been generated")
+        #expect(error?.description
+            == "INC-1 can be closed only after its postmortem has been generated since it was resolved (warroom postmortem)")
     }
 
     static let everyCommand: [IncidentCommand] = [

@@ -171,6 +171,15 @@ struct StoreTests {
                 .roleAssigned(role: "comms", holder: "bob"),
                 .correction(of: declared.id, text: "alert fired at 14:07"),
                 .statusUpdateSent(message: "investigating; next update 14:30"),
+                .delivery(.failed(update: 10, channel: "ops-war-room", attempt: 1, problem: "webhook 503", retryIn: 5)),
+                .runbook(.attached(Runbook(id: "r", title: "R", severities: [.l1], phases: [
+                    Runbook.Phase(title: "P", line: 5, steps: [Runbook.Step(id: "s", number: 1, text: "S", timeboxSeconds: 60, line: 6)]),
+                ]), trigger: .manual)),
+                .runbook(.step(StepEvent(runbook: "r", step: "s", number: 1, text: "S", action: .done))),
+                .postmortem(.generated(path: "postmortems/INC-1.md", throughEvent: declared.id, digest: "0123456789abcdef")),
+                .paging(.paged(PageOrder(contact: "sam", name: "Sam Lee", role: "dba", tier: .primary, via: .phone,
+                                         address: "+46 8 555", ackTimeout: 300))),
+                .paging(.acknowledged(PageAck(contact: "sam", name: "Sam Lee", role: "dba", page: declared.id, after: 95))),
             ]
             var appended = [declared]
             for (offset, payload) in payloads.enumerated() {

@@ -7,7 +7,14 @@ struct Workspace {
     var actor = "maria"
     var timeZone = "UTC"
 
-    init() throws { url = try makeTemporaryDirectory("warroom-cli") }
+    /// With an empty `Runbooks/`, declarations attach nothing unless a test puts runbooks there; without it they
+    /// would attach the runbooks shipped with Warroom (`withShippedRunbooks` keeps that fallback).
+    init(withShippedRunbooks: Bool = false) throws {
+        url = try makeTemporaryDirectory("warroom-cli")
+        if !withShippedRunbooks {
+            try FileManager.default.createDirectory(at: url.appendingPathComponent("Runbooks"), withIntermediateDirectories: true)
+        }
+    }
 
     /// Runs `warroom ARGS` with the clock pinned at `now` (ISO 8601).
     @discardableResult

@@ -33,14 +33,26 @@ struct Declare: ParsableCommand {
     @Option(help: "When it was declared, if not now: HH:MM, YYYY-MM-DD HH:MM or ISO 8601.")
     var at: String?
 
+    @Option(name: .customLong("tag"), help: "A tag such as storage (repeatable); runbooks sharing a tag are attached.")
+    var tags: [String] = []
+
+    @OptionGroup var runbooks: RunbookOptions
+
     func run() throws {
         let now = try global.now()
         let occurredAt = try global.time(at, now: now)
-        let declaration = try Declaration(title: title, severity: severity, impact: impact)
-            .validated(at: occurredAt, now: now)
+        let declaration = try Declaration(title: title, severity: severity, impact: impact, tags: tags)
+            .validated(at: occurredAt, now: now, policy: try global.policy())
+        let catalog = runbooks.usableForAttaching(workspace: global.workspaceURL)
         let store = try global.openStore(create: true)
-        let event = try store.declare(
-            EventDraft(occurredAt: occurredAt, recordedAt: now, actor: global.actorName, payload: .declared(declaration)))
-        print(event.incident)
+        let actor = global.actorName
+        let events = try store.declare(
+            EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: .declared(declaration))
+        ) { state in state.attachDrafts(from: catalog, at: occurredAt, recordedAt: now, actor: actor) }
+        print(events[0].incident)
+        // Standard output stays the bare id for scripts; what was attached goes beside it.
+        for event in events.dropFirst() {
+            FileHandle.standardError.write(Data("\(event.incident): \(InertText.make(event.payload.summary))\n".utf8))
+        }
     }
 }

@@ -15,6 +15,8 @@ struct Demo: ParsableCommand {
     @Flag(help: "Seed the workspace and print its path without opening the console.")
     var seedOnly = false
 
+    @OptionGroup var runbooks: RunbookOptions
+
     func run() throws {
         let workspace: URL
         if global.workspace != nil || ProcessInfo.processInfo.environment["WARROOM_WORKSPACE"] != nil {
@@ -24,12 +26,15 @@ struct Demo: ParsableCommand {
         }
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         let store = try SQLiteEventStore.open(workspace: workspace)
-        let id = try DemoIncident.seed(into: store, now: try global.now())
+        try DemoContacts.write(into: workspace)
+        let id = try DemoIncident.seed(into: store, now: try global.now(),
+                                       runbooks: runbooks.usableForAttaching(workspace: global.workspaceURL))
+        try DemoContacts.seedPages(into: store, incident: id, workspace: workspace, now: try global.now())
         if seedOnly {
             print(workspace.path)
             return
         }
-        try openConsole(store: store, global: global, incident: id)
+        try openConsole(store: store, global: global, incident: id, runbooks: runbooks, contactsIn: workspace)
         print("The demo incident \(id) is in \(workspace.path)")
         print("Try: warroom timeline --workspace \(workspace.path)")
     }
@@ -45,14 +50,16 @@ enum DemoIncident {
         var command: IncidentCommand
     }
 
-    static func seed(into store: some EventStore, now: Date) throws -> IncidentID {
+    static func seed(into store: some EventStore, now: Date, runbooks: [Runbook] = []) throws -> IncidentID {
         func at(_ minutesAgo: Double) -> Date { now.addingTimeInterval(-minutesAgo * 60) }
+        // Declaring attaches the runbooks that match (storage-restore-from-backup by its tag, major-incident by level).
         let declared = try store.declare(EventDraft(
             occurredAt: at(52), recordedAt: at(52), actor: "maria",
             payload: .declared(Declaration(
                 title: "Document storage tier offline: opens and saves failing",
                 severity: .l2,
-                impact: "All users: documents cannot be opened or saved; /files API returns 503"))))
+                impact: "All users: documents cannot be opened or saved; /files API returns 503",
+                tags: ["storage", "backup"])))) { $0.attachDrafts(from: runbooks, at: at(52), recordedAt: at(52), actor: "maria") }[0]
         let id = declared.incident
         let entries: [Entry] = [
             Entry(minutesAgo: 61, recordedMinutesAgo: 49, actor: "dev",
@@ -79,13 +86,12 @@ enum DemoIncident {
                 "[L1][mitigating] Restore 25% complete; integrity checks will run before we reopen writes. Next update in 15 minutes.")),
             Entry(minutesAgo: 6, actor: "sam", command: .note("Canary read of restored shard 1 OK, checksums match the backup manifest")),
             Entry(minutesAgo: 2, actor: "chen", command: .note("客服已通知重点客户 (support has told key accounts)")),
-        ]
+        ] + storySteps(attached: runbooks.map(\.id))
         for entry in entries {
             let occurredAt = at(entry.minutesAgo)
             let recordedAt = at(entry.recordedMinutesAgo ?? entry.minutesAgo)
             _ = try store.append(to: id) { state in
-                let payload = try state.decide(entry.command, at: occurredAt, now: recordedAt)
-                return [EventDraft(occurredAt: occurredAt, recordedAt: recordedAt, actor: entry.actor, payload: payload)]
+                try state.drafts(for: entry.command, at: occurredAt, now: recordedAt, actor: entry.actor, runbooks: runbooks)
             }
         }
         // A scribe's slip corrected later: the original stays on the timeline.
@@ -95,5 +101,29 @@ enum DemoIncident {
             return [EventDraft(occurredAt: at(18), recordedAt: at(18), actor: "dev", payload: payload)]
         }
         return id
+    }
+
+    /// The runbook steps the story has already worked through, as (step, minutes ago, who); in log order after
+    /// the story's entries, which is harmless: step changes are placed on the timeline by when they happened.
+    private static func storySteps(attached: [String]) -> [Entry] {
+        let storage: [(Int, Double, String)] = [
+            (1, 52, "maria"), (2, 41, "sam"), (3, 40, "sam"), (4, 44, "chen"), (5, 39, "sam"), (6, 37, "sam"),
+            (7, 36, "sam"), (8, 36, "maria"), (9, 35, "maria"), (10, 34, "sam"), (11, 33, "sam"), (12, 20, "sam"),
+        ]
+        let major: [(Int, Double, String)] = [
+            (1, 52, "maria"), (2, 52, "maria"), (3, 51, "maria"), (4, 50, "dev"), (5, 49, "dev"), (6, 50, "maria"),
+            (7, 47, "maria"), (8, 45, "maria"), (9, 44, "chen"), (10, 44, "chen"), (11, 47, "sam"), (12, 35, "maria"),
+            (14, 45, "maria"),
+        ]
+        var entries: [Entry] = []
+        if attached.contains("storage-restore-from-backup") {
+            entries += storage.map { Entry(minutesAgo: $0.1, actor: $0.2, command: .runbook(.check("storage-restore-from-backup:\($0.0)"))) }
+        }
+        if attached.contains("major-incident") {
+            entries += major.map { Entry(minutesAgo: $0.1, actor: $0.2, command: .runbook(.check("major-incident:\($0.0)"))) }
+            entries.append(Entry(minutesAgo: 52, actor: "maria", command: .runbook(.skip(
+                "major-incident:13", reason: "storage-restore-from-backup was attached on declaration by its storage tag"))))
+        }
+        return entries
     }
 }

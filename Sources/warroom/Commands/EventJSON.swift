@@ -21,12 +21,27 @@ struct EventJSON: Encodable {
     var role: String?
     var holder: String?
     var corrects: EventID?
+    /// Where a postmortem was written, the last entry it covers, and a fingerprint of its text.
+    var path: String?
+    var throughEvent: EventID?
+    var digest: String?
+    /// A status update's delivery to one channel (BroadcastJSON.swift).
+    var delivery: DeliveryJSON?
     /// Ids of later entries that correct this one (timeline only).
     var correctedBy: [EventID]?
+    var tags: [String]?
+    /// A runbook attach or step change (RunbookEventJSON in RunbookJSON.swift).
+    var runbook: RunbookEventJSON?
+    /// A page or an acknowledgement (PagingJSON in Paging.swift).
+    var page: PagingJSON?
 
     enum CodingKeys: String, CodingKey {
         case id, incident, kind, occurredAt = "occurred_at", recordedAt = "recorded_at", actor, text, title,
             severity, impact, drill, from, to, reason, override, role, holder, corrects, correctedBy = "corrected_by"
+        case path, throughEvent = "through_event", digest
+        case tags, runbook
+        case delivery
+        case page
     }
 
     static let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -45,6 +60,7 @@ struct EventJSON: Encodable {
             severity = d.severity.rawValue
             impact = d.impact
             drill = d.isDrill
+            tags = d.tags.isEmpty ? nil : d.tags
         case .note(let t), .decision(let t), .actionItem(let t), .statusUpdateSent(let t):
             text = t
         case .stateChanged(let f, let t, let r, let o):
@@ -62,6 +78,18 @@ struct EventJSON: Encodable {
         case .correction(let target, let t):
             corrects = target
             text = t
+        case .delivery(let d):
+            text = d.summary
+            delivery = DeliveryJSON(d)
+        case .postmortem(.generated(let p, let through, let d)):
+            path = p
+            throughEvent = through
+            digest = d
+        case .runbook(let e):
+            (title, text, reason, runbook) = RunbookEventJSON.fields(e)
+        case .paging(let e):
+            text = e.summary
+            page = PagingJSON(e)
         }
     }
 }

@@ -82,10 +82,20 @@ extension GlobalOptions {
         let store = try openStore(create: false)
         let now = try now()
         let occurredAt = try time(entry.at, now: now)
-        let target = try IncidentSelection.resolve(entry.incident, among: store.incidents())
+        let incidents = try store.incidents()
+        let target: IncidentState
+        if case .changeState(to: .closed, _, _) = command, entry.incident == nil,
+           !incidents.contains(where: { $0.lifecycle.isActive }),
+           let only = incidents.filter({ $0.lifecycle == .resolved }).onlyElement {
+            // Closing is what one does to a resolved incident: with exactly one waiting, it needs no --incident.
+            target = only
+        } else {
+            target = try IncidentSelection.resolve(entry.incident, among: incidents)
+        }
         let actor = actorName
+        let policy = try policy()
         let events = try store.append(to: target.id) { state in
-            let payload = try state.decide(command, at: occurredAt, now: now)
+            let payload = try state.decide(command, at: occurredAt, now: now, policy: policy)
             return [EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: payload)]
         }
         return events[0]
@@ -100,4 +110,9 @@ extension GlobalOptions {
         }
         return [try IncidentSelection.resolve(requested, among: incidents)]
     }
+}
+
+extension Collection {
+    /// The element of a one-element collection; `nil` when there are none or several.
+    var onlyElement: Element? { count == 1 ? first : nil }
 }

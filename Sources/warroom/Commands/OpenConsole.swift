@@ -1,5 +1,8 @@
 import ArgumentParser
+import Foundation
 import IncidentCore
+import Postmortem
+import RunbookKit
 
 /// `warroom` / `warroom console`: the incident commander's screen.
 struct OpenConsole: ParsableCommand {
@@ -13,15 +16,28 @@ struct OpenConsole: ParsableCommand {
     @Option(help: "The incident to show (INC-3 or 3); without it, the only active one, or a picker.")
     var incident: String?
 
+    @OptionGroup var runbooks: RunbookOptions
+
     func run() throws {
         let store = try global.openStore(create: true)
         var target: IncidentID?
         if let incident { target = try IncidentSelection.resolve(incident, among: store.incidents()).id }
-        try openConsole(store: store, global: global, incident: target)
+        try openConsole(store: store, global: global, incident: target, runbooks: runbooks)
     }
 }
 
-/// Opens the console on `store` until the user quits. TEMPORARY until the runner lands.
-func openConsole(store: some EventStore, global: GlobalOptions, incident: IncidentID?) throws {
-    throw CLIError("console not wired yet")
+/// Opens the console on `store` until the user quits; runbooks are read by the console's store worker.
+func openConsole(store: some EventStore, global: GlobalOptions, incident: IncidentID?, runbooks: RunbookOptions,
+                 contactsIn contactsWorkspace: URL? = nil) throws {
+    let workspace = global.workspaceURL
+    // warroom.yaml: the cadences the header counts down, and the channels the outbox worker delivers to.
+    let config = try global.config()
+    let clock = try ConsoleClock.fromEnvironment()
+    let broadcaster = (store as? any OutboxStore).map { ConsoleBroadcaster(config: config, outbox: $0, workspace: workspace, clock: clock) }
+    try runConsole(store: store, actor: global.actorName, incident: incident, timeZone: global.timeZone,
+                   clock: clock, policy: config.policy, contacts: ContactsSupport.source(workspace: contactsWorkspace ?? workspace),
+                   broadcaster: broadcaster, runbooks: {
+        let catalog = runbooks.catalog(workspace: workspace)
+        return (catalog.usable, catalog.problems.map { InertText.make($0.description) })
+    }, postmortems: PostmortemWriter(workspace: workspace, timeZone: global.timeZone, policy: config.policy))
 }

@@ -8,7 +8,7 @@ struct RunbookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runbook",
         abstract: "Work with the runbooks in Runbooks/.",
-        subcommands: [Lint.self]
+        subcommands: [Lint.self, Attach.self, Checklist.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -17,8 +17,13 @@ struct Sev: ParsableCommand {
     @Option(help: "Why the severity changes (required).")
     var reason: String
 
+    @OptionGroup var runbooks: RunbookOptions
+
     func run() throws {
-        let event = try global.record(.changeSeverity(to: severity, reason: reason), entry: entry)
-        print("#\(event.id) \(event.incident) \(event.payload.summary)")
+        // The change, then any runbooks the new severity attaches.
+        for event in try global.recordAttaching(.changeSeverity(to: severity, reason: reason), entry: entry, runbooks: runbooks) {
+            print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+        }
+        PagingReport.sayWhoIsMissing(global, incident: entry.incident)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContactsKit
 import Foundation
 import IncidentCore
 
@@ -21,15 +22,24 @@ struct Status: ParsableCommand {
         let store = try global.openStore(create: false)
         let now = try global.now()
         let incidents = try global.selectedIncidents(incident, store: store, allActive: true)
+        let policy = try global.policy()
         if json {
-            print(try JSONText.pretty(incidents.map { StatusJSON($0, now: now) }))
+            let contacts = ContactsSupport.optionalBook(global)
+            print(try JSONText.pretty(incidents.map { state in
+                var json = StatusJSON(state, now: now, policy: policy)
+                json.paging = PagingStatusJSON(state, now: now, contacts: contacts)
+                json.broadcast = BroadcastStatusJSON(state)
+                return json
+            }))
             return
         }
         let text = TimeText(timeZone: global.timeZone)
-        print(incidents.map { Self.report($0, now: now, text: text) }.joined(separator: "\n\n"))
+        let contacts = ContactsSupport.optionalBook(global)
+        print(incidents.map { Self.report($0, now: now, text: text, contacts: contacts, policy: policy) }.joined(separator: "\n\n"))
     }
 
-    static func report(_ s: IncidentState, now: Date, text: TimeText) -> String {
+    static func report(_ s: IncidentState, now: Date, text: TimeText, contacts: ContactsLoad = .missing(path: ""),
+                       policy: Policy = .standard) -> String {
         func since(_ date: Date) -> String {
             text.differentDays(date, now) ? text.dayAndMinute(date) : text.minute(date)
         }
@@ -38,7 +48,7 @@ struct Status: ParsableCommand {
         rows.append(("state", "\(s.lifecycle.rawValue) since \(since(s.lifecycleHistory.last!.since))"))
         rows.append(("elapsed", "\(DurationText.short(s.elapsed(now: now))) (declared \(since(s.declaredAt)))"))
         if s.firstSignalAt < s.declaredAt { rows.append(("first signal", since(s.firstSignalAt))) }
-        if let clock = s.statusUpdateClock(now: now) {
+        if let clock = s.statusUpdateClock(now: now, policy: policy) {
             let due = since(clock.dueAt)
             let value =
                 switch clock.urgency {
@@ -57,6 +67,8 @@ struct Status: ParsableCommand {
         if !others.isEmpty {
             rows.append(("roles", others.map { "\(Role.displayName($0.key)): \(InertText.make($0.value))" }.joined(separator: ", ")))
         }
+        rows += PagingReport.rows(s, now: now, text: text, contacts: contacts)
+        rows += BroadcastReport.rows(s, text: text, now: now)
         let head = "\(s.id)\(s.isDrill ? " [DRILL]" : "")  \(InertText.make(s.title))"
         return ([head] + rows.map { "  " + $0.0.padding(toLength: 13, withPad: " ", startingAt: 0) + $0.1 })
             .joined(separator: "\n")
@@ -80,14 +92,20 @@ struct StatusJSON: Encodable {
     var impact: String?
     var commander: String
     var roles: [String: String]
+    /// Required roles, who is missing, and pages waiting for an answer (PagingReport.swift).
+    var paging: PagingStatusJSON?
+    /// Updates sent, and the latest one's deliveries by channel (BroadcastJSON.swift).
+    var broadcast: BroadcastStatusJSON?
 
     enum CodingKeys: String, CodingKey {
         case incident, title, drill, severity, state, active, declaredAt = "declared_at", firstSignalAt = "first_signal_at",
             elapsedSeconds = "elapsed_seconds", nextUpdateDue = "next_update_due", updateStatus = "update_status",
             secondsUntilUpdate = "seconds_until_update", impact, commander, roles
+        case paging
+        case broadcast
     }
 
-    init(_ s: IncidentState, now: Date) {
+    init(_ s: IncidentState, now: Date, policy: Policy = .standard) {
         incident = s.id
         title = s.title
         drill = s.isDrill
@@ -97,7 +115,7 @@ struct StatusJSON: Encodable {
         declaredAt = s.declaredAt.formatted(EventJSON.iso)
         firstSignalAt = s.firstSignalAt.formatted(EventJSON.iso)
         elapsedSeconds = Int(s.elapsed(now: now))
-        let clock = s.statusUpdateClock(now: now)
+        let clock = s.statusUpdateClock(now: now, policy: policy)
         nextUpdateDue = clock?.dueAt.formatted(EventJSON.iso)
         updateStatus = clock.map { $0.urgency == .dueSoon ? "due_soon" : $0.urgency.rawValue }
         secondsUntilUpdate = clock.map { Int($0.remaining.rounded(.down)) }

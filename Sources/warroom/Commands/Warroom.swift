@@ -13,6 +13,10 @@ struct Warroom: ParsableCommand {
         subcommands: [
             OpenConsole.self, Declare.self, Log.self, Sev.self, State.self, AssignRole.self, Correct.self,
             Status.self, Timeline.self, List.self, Export.self, RunbookCommand.self, Demo.self,
+            StepCommand.self,
+            PostmortemCommand.self,
+            Page.self, Ack.self, ContactsCommand.self,
+            BroadcastCommand.self, OutboxCommand.self,
         ],
         defaultSubcommand: OpenConsole.self
     )

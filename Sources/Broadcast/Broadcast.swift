@@ -1,1 +1,0 @@
-// Broadcast (in progress).

@@ -1,0 +1,342 @@
+import Foundation
+import IncidentCore
+import Yams
+
+/// One thing wrong with `warroom.yaml`, printed `path:line: message`.
+public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    /// 1-based; problems with the file as a whole point at line 1.
+    public var line: Int
+    public var message: String
+
+    public init(path: String, line: Int, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(path):\(line): \(message)" }
+}
+
+/// A configuration that cannot be used; nothing from it is used. The description lists every problem, one a line.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// How the outbox retries.
+public struct DeliverySettings: Sendable, Equatable {
+    /// How long one attempt may take, unless the channel says otherwise.
+    public var timeout: Duration
+    /// Attempts before a delivery is given up (it can be requeued with `warroom outbox retry`).
+    public var attempts: Int
+    /// The wait after the first failed attempt; it doubles after each further failure.
+    public var backoff: Duration
+    /// The longest wait between attempts.
+    public var maxBackoff: Duration
+    /// How long `warroom broadcast --send` waits for deliveries before leaving them to a worker.
+    public var wait: Duration
+
+    public init(timeout: Duration = .seconds(10), attempts: Int = 8, backoff: Duration = .seconds(5),
+                maxBackoff: Duration = .seconds(300), wait: Duration = .seconds(15)) {
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff = backoff
+        self.maxBackoff = maxBackoff
+        self.wait = wait
+    }
+
+    /// The wait after failed attempt number `attempt` (1-based): backoff, 2×, 4×, … capped at `maxBackoff`.
+    public func retryDelay(afterAttempt attempt: Int) -> TimeInterval {
+        let doubled = backoff.seconds * pow(2, Double(max(0, min(attempt - 1, 30))))
+        return min(maxBackoff.seconds, doubled)
+    }
+}
+
+/// `warroom.yaml` in the workspace: the numbers of incident handling and the broadcast channels.
+public struct WarroomConfig: Sendable {
+    /// The file name in a workspace.
+    public static let fileName = "warroom.yaml"
+
+    public var policy: Policy
+    public var delivery: DeliverySettings
+    public var channels: [ChannelConfig]
+    /// Where it was read from; `nil` for the defaults (no file).
+    public var path: String?
+
+    public init(policy: Policy = .standard, delivery: DeliverySettings = DeliverySettings(), channels: [ChannelConfig] = [],
+                path: String? = nil) {
+        self.policy = policy
+        self.delivery = delivery
+        self.channels = channels
+        self.path = path
+    }
+
+    /// The product defaults and no channels: what a workspace without `warroom.yaml` gets.
+    public static let defaults = WarroomConfig()
+
+    /// The routes the core uses to pick the channels of an update.
+    public var routes: [ChannelRoute] { channels.map(\.route) }
+
+    /// The channel called `name`.
+    public func channel(named name: String) -> ChannelConfig? { channels.first { $0.name == name } }
+
+    /// Where a workspace's configuration is: `$WARROOM_CONFIG` if set, else `WORKSPACE/warroom.yaml`.
+    public static func location(workspace: URL, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let path = environment["WARROOM_CONFIG"], !path.isEmpty {
+            return resolve(path, in: workspace)
+        }
+        return workspace.appendingPathComponent(fileName)
+    }
+
+    /// Reads the workspace's configuration; the defaults when there is no file (an explicit `$WARROOM_CONFIG` must exist).
+    public static func load(workspace: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> WarroomConfig {
+        let url = location(workspace: workspace, environment: environment)
+        let explicit = environment["WARROOM_CONFIG"].map { !$0.isEmpty } ?? false
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            if explicit { throw ConfigError(problems: [ConfigProblem(path: url.path, line: 1, message: "no such file (from $WARROOM_CONFIG)")]) }
+            return .defaults
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ConfigError(problems: [ConfigProblem(path: url.path, line: 1, message: "cannot read the file")])
+        }
+        guard data.count <= ConfigParser.maxBytes else {
+            throw ConfigError(problems: [ConfigProblem(path: url.path, line: 1, message: "the file is too long (over 256 KiB)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(problems: [ConfigProblem(path: url.path, line: 1, message: "the file is not UTF-8 text")])
+        }
+        return try parse(text, path: url.path)
+    }
+
+    /// Parses configuration text; `path` names it in problems.
+    public static func parse(_ text: String, path: String) throws(ConfigError) -> WarroomConfig {
+        var parser = ConfigParser(path: path)
+        let config = parser.parse(text)
+        if !parser.problems.isEmpty { throw ConfigError(problems: parser.problems) }
+        return config
+    }
+}
+
+/// Durations in configuration: `90s`, `15m`, `1h30m`, `500ms`.
+public enum ConfigDuration {
+    public static func parse(_ text: String) -> Duration? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
+        guard !rest.isEmpty else { return nil }
+        var total: Duration = .zero
+        var units: [String] = []
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 9, let value = Int64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let unit: String
+            if rest.hasPrefix("ms") { unit = "ms" } else if let first = rest.first, "hms".contains(first) { unit = String(first) } else { return nil }
+            rest = rest.dropFirst(unit.count)
+            // Units in order, each once: 1h30m, not 30m1h or 5m5m.
+            let order = ["h", "m", "s", "ms"]
+            if let last = units.last, order.firstIndex(of: unit)! <= order.firstIndex(of: last)! { return nil }
+            units.append(unit)
+            switch unit {
+            case "h": total += .seconds(value * 3600)
+            case "m": total += .seconds(value * 60)
+            case "s": total += .seconds(value)
+            default: total += .milliseconds(value)
+            }
+        }
+        return total
+    }
+
+    /// How the configuration writes a duration: `15m`, `1h30m`, `90s` → `1m30s`.
+    public static func text(_ duration: Duration) -> String {
+        let ms = Int64((duration.seconds * 1000).rounded())
+        if ms == 0 { return "0s" }
+        var out = ""
+        let h = ms / 3_600_000, m = ms % 3_600_000 / 60_000, s = ms % 60_000 / 1000, rest = ms % 1000
+        if h > 0 { out += "\(h)h" }
+        if m > 0 { out += "\(m)m" }
+        if s > 0 { out += "\(s)s" }
+        if rest > 0 { out += "\(rest)ms" }
+        return out
+    }
+}
+
+/// Walks the composed YAML, collecting every problem with its line.
+struct ConfigParser {
+    static let maxBytes = 256 * 1024
+    static let maxNesting = 32
+    static let topKeys = ["cadence", "reminder", "monitoring_period", "delivery", "channels"]
+    static let deliveryKeys = ["timeout", "attempts", "backoff", "max_backoff", "wait"]
+
+    let path: String
+    var problems: [ConfigProblem] = []
+
+    init(path: String) { self.path = path }
+
+    mutating func report(_ line: Int, _ message: String) {
+        problems.append(ConfigProblem(path: path, line: max(1, line), message: message))
+    }
+
+    func line(_ node: Node?) -> Int { node?.mark?.line ?? 1 }
+
+    mutating func parse(_ text: String) -> WarroomConfig {
+        var config = WarroomConfig(path: path)
+        if let deep = tooDeep(text) {
+            report(deep, "the file is nested too deeply")
+            return config
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            let (at, message) = Self.describe(error, text: text)
+            report(at, message)
+            return config
+        } catch {
+            report(1, "not valid YAML")
+            return config
+        }
+        guard let root, root.null == nil else { return config }
+        guard let mapping = root.mapping else {
+            report(line(root), "warroom.yaml must be YAML keys and values (cadence:, channels:, …)")
+            return config
+        }
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            let at = line(keyNode)
+            guard let key = keyNode.scalar?.string else {
+                report(at, "keys must be plain words")
+                continue
+            }
+            if !seen.insert(key).inserted {
+                report(at, "\(quote(key)) appears twice")
+                continue
+            }
+            switch key {
+            case "cadence":
+                guard let levels = value.mapping else {
+                    report(at, "cadence maps severities to durations, like {L1: 15m, L2: 15m, L3: 30m, L4: 60m}")
+                    continue
+                }
+                for (levelNode, durationNode) in levels {
+                    let at = line(levelNode)
+                    guard let name = levelNode.scalar?.string, let severity = Severity(parsing: name) else {
+                        report(at, "unknown severity \(quote(levelNode.scalar?.string ?? "")): use \(Severity.spellings)")
+                        continue
+                    }
+                    if let d = duration(durationNode, "cadence \(severity.rawValue)", minimum: .seconds(1)) {
+                        config.policy.cadence[severity] = d
+                    }
+                }
+            case "reminder":
+                if let d = duration(value, "reminder", minimum: .zero) { config.policy.reminderLead = d }
+            case "monitoring_period":
+                if let d = duration(value, "monitoring_period", minimum: .zero) { config.policy.monitoringPeriod = d }
+            case "delivery":
+                config.delivery = delivery(value, at: at)
+            case "channels":
+                config.channels = channels(value, at: at, defaultTimeout: nil)
+            default:
+                report(at, "unknown key \(quote(key)) (known: \(Self.topKeys.joined(separator: ", ")))")
+            }
+        }
+        // Channel timeouts default to the delivery timeout, which may be written after the channels.
+        for index in config.channels.indices where config.channels[index].timeoutIsDefault {
+            config.channels[index].timeout = config.delivery.timeout
+        }
+        if config.policy.reminderLead > config.policy.cadence.values.min() ?? .seconds(Int64.max / 2) {
+            report(mapping.first { $0.key.scalar?.string == "reminder" }.map { line($0.key) } ?? 1,
+                   "reminder is longer than the shortest cadence: the reminder would show all the time")
+        }
+        return config
+    }
+
+    private mutating func delivery(_ node: Node, at: Int) -> DeliverySettings {
+        var settings = DeliverySettings()
+        guard let mapping = node.mapping else {
+            report(at, "delivery must be keys and values (timeout:, attempts:, backoff:, max_backoff:, wait:)")
+            return settings
+        }
+        for (keyNode, value) in mapping {
+            let at = line(keyNode)
+            switch keyNode.scalar?.string ?? "" {
+            case "timeout": if let d = duration(value, "timeout", minimum: .milliseconds(1)) { settings.timeout = d }
+            case "backoff": if let d = duration(value, "backoff", minimum: .milliseconds(1)) { settings.backoff = d }
+            case "max_backoff": if let d = duration(value, "max_backoff", minimum: .milliseconds(1)) { settings.maxBackoff = d }
+            case "wait": if let d = duration(value, "wait", minimum: .zero) { settings.wait = d }
+            case "attempts":
+                guard let text = value.scalar?.string, let n = Int(text), (1...100).contains(n) else {
+                    report(line(value), "attempts must be a whole number from 1 to 100")
+                    continue
+                }
+                settings.attempts = n
+            case let key:
+                report(at, "unknown delivery key \(quote(key)) (known: \(Self.deliveryKeys.joined(separator: ", ")))")
+            }
+        }
+        if settings.maxBackoff < settings.backoff {
+            report(at, "max_backoff is shorter than backoff")
+        }
+        return settings
+    }
+
+    mutating func duration(_ node: Node, _ what: String, minimum: Duration) -> Duration? {
+        guard let text = node.scalar?.string, let d = ConfigDuration.parse(text) else {
+            let got = node.scalar.map { " (got \(quote($0.string)))" } ?? ""
+            report(line(node), "\(what) must be a duration such as 15m, 90s or 1h30m\(got)")
+            return nil
+        }
+        guard d >= minimum else {
+            report(line(node), "\(what) must be at least \(ConfigDuration.text(minimum))")
+            return nil
+        }
+        return d
+    }
+
+    /// Counts brackets and leading block indicators per line: a cheap bound on how deep Yams would recurse.
+    private func tooDeep(_ text: String) -> Int? {
+        var depth = 0, lineNumber = 1, lead = 0, inLead = true
+        for c in text.unicodeScalars {
+            switch c {
+            case "\n":
+                lineNumber += 1
+                lead = 0
+                inLead = true
+                continue
+            case "[", "{": depth += 1
+            case "]", "}": depth = max(0, depth - 1)
+            default: break
+            }
+            if inLead {
+                if c == " " || c == "-" || c == "?" || c == ":" || c == "\t" { lead += 1 } else { inLead = false }
+            }
+            if depth > Self.maxNesting || lead > 2 * Self.maxNesting { return lineNumber }
+        }
+        return nil
+    }
+
+    static func describe(_ error: YamlError, text: String) -> (Int, String) {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
+            if problem == "mapping values are not allowed in this context" {
+                return (mark.line, "a value contains \": \"; put the value in quotes")
+            }
+            if problem.hasPrefix("found character that cannot start any token"),
+               text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, mark.line - 1)).first?.contains("\t") == true {
+                return (mark.line, "tab character: indent YAML with spaces")
+            }
+            let why = context.map { c in c.mark.line == mark.line ? " (\(c.text))" : " (\(c.text) that starts on line \(c.mark.line))" } ?? ""
+            return (mark.line, "not valid YAML: " + problem + why)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return (context.mark.line, "duplicate key \(duplicates.map(quote).joined(separator: ", "))")
+        default:
+            return (1, "not valid YAML")
+        }
+    }
+}
+
+/// Quotes a value from the file for a message, cut short so one runaway line cannot flood the output.
+func quote(_ text: String) -> String {
+    let cut = text.count > 60 ? String(text.prefix(57)) + "…" : text
+    return "\"" + InertText.make(cut) + "\""
+}

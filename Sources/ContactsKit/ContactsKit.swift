@@ -1,1 +1,0 @@
-// ContactsKit (in progress).

@@ -1,1 +1,0 @@
-// Postmortem (in progress).

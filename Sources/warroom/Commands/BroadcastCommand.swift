@@ -1,0 +1,178 @@
+import ArgumentParser
+import Broadcast
+import Dispatch
+import Foundation
+import IncidentCore
+import IncidentStore
+
+extension GlobalOptions {
+    /// The workspace's `warroom.yaml` (or `$WARROOM_CONFIG`); the defaults when there is none.
+    func config() throws -> WarroomConfig {
+        do {
+            return try WarroomConfig.load(workspace: workspaceURL)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// The cadences and periods the rules use, from `warroom.yaml`.
+    func policy() throws -> Policy { try config().policy }
+}
+
+/// `warroom broadcast`: draft a status update from the incident's state, or send one.
+struct BroadcastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broadcast",
+        abstract: "Draft a status update from the incident's state (--draft), or send one (--send).",
+        discussion: """
+            --send records the update and one outbox delivery per channel in warroom.yaml that receives it, in one \
+            transaction, then delivers in the foreground for at most --wait seconds. Deliveries that fail or are not \
+            finished stay in the outbox: an open console delivers them, or `warroom outbox run`. Every attempt lands \
+            on the timeline under the channel's name; addresses and tokens never do.
+            Tactical updates (the default) read `[L2][mitigating] Title — impact — what we are doing now — next update \
+            by HH:MM`; executive updates give status, impact and the next update, and never a promised fix time.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The incident (INC-3 or 3); may be left out when exactly one incident is active.")
+    var incident: String?
+
+    @Flag(help: "Print the draft made from the incident's state.")
+    var draft = false
+
+    @Flag(help: "Send a status update: the draft, or --message.")
+    var send = false
+
+    @Option(help: "The update to send instead of the draft.")
+    var message: String?
+
+    @Option(help: "tactical (responders) or executive (management, customers).")
+    var audience: Audience = .tactical
+
+    @Option(help: "Seconds to wait for deliveries before leaving them to a worker (default: delivery.wait in warroom.yaml, 15).")
+    var wait: Double?
+
+    func validate() throws {
+        if draft == send { throw ValidationError("choose one: --draft prints the draft, --send sends an update") }
+        if draft, message != nil { throw ValidationError("--message goes with --send") }
+        if let wait, !(wait >= 0 && wait.isFinite) { throw ValidationError("--wait must be 0 or more seconds") }
+    }
+
+    func run() throws {
+        let store = try global.openStore(create: false)
+        let config = try global.config()
+        let now = try global.now()
+        let target = try IncidentSelection.resolve(incident, among: store.incidents())
+        let drafted = StatusUpdateDraft.text(for: target, audience: audience, now: now, policy: config.policy, timeZone: global.timeZone)
+        if draft {
+            print(drafted)
+            return
+        }
+        let recorded = try StatusBroadcaster.send(
+            message ?? drafted, audience: audience, to: target.id, store: store, config: config, actor: global.actorName, now: now)
+        let update = recorded.update
+        let channels = recorded.deliveries.map(\.channel)
+        guard !channels.isEmpty else {
+            let reason = StatusBroadcaster.noReceiverReason(config: config, state: target, audience: audience) ?? "no channel receives it"
+            print("#\(update.id) \(update.incident) status update recorded; \(reason)")
+            return
+        }
+        print("#\(update.id) \(update.incident) status update recorded; queued for \(channels.joined(separator: ", "))")
+        let seconds = wait ?? config.delivery.wait.seconds
+        guard seconds > 0 else {
+            print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
+            return
+        }
+        let reports = OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
+        OutboxRunner.printReports(reports, config: config)
+        let pending = try store.deliveries(incident: update.incident, statuses: [.pending]).filter { $0.update == update.id }
+        if !pending.isEmpty {
+            let names = pending.map(\.channel).joined(separator: ", ")
+            print("still pending: \(names) — an open console keeps retrying, or run `warroom outbox run`")
+        }
+    }
+}
+
+extension Audience: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// Runs an outbox worker from a command: in the foreground, blocking the calling thread.
+enum OutboxRunner {
+    /// Delivers whatever is due until nothing more is or `deadline` passes; a failing channel is tried once.
+    static func deliver(store: SQLiteEventStore, config: WarroomConfig, global: GlobalOptions, until deadline: Date) -> [AttemptReport] {
+        let sender = ChannelSender(workspace: global.workspaceURL)
+        let worker = OutboxWorker(store: store, config: config, sender: sender, eventTime: eventClock(global),
+                                  onError: { FileHandle.standardError.write(Data("warroom: \($0)\n".utf8)) })
+        return blocking {
+            let reports = await worker.deliverPending(until: deadline)
+            await sender.shutdown()
+            return reports
+        }
+    }
+
+    /// The timeline's clock for delivery entries: `WARROOM_NOW` when pinned, else the wall clock.
+    static func eventClock(_ global: GlobalOptions) -> @Sendable () -> Date {
+        let pinned = try? global.now()
+        let isPinned = ProcessInfo.processInfo.environment["WARROOM_NOW"] != nil
+        return { isPinned ? pinned ?? Date() : Date() }
+    }
+
+    static func printReports(_ reports: [AttemptReport], config: WarroomConfig) {
+        let width = reports.map(\.delivery.channel.count).max() ?? 0
+        for report in reports {
+            let name = report.delivery.channel.padding(toLength: width, withPad: " ", startingAt: 0)
+            let what: String
+            switch report.result {
+            case .delivered(let detail): what = "sent" + (detail.map { " (\($0))" } ?? "")
+            case .retry(let problem, let at):
+                what = "\(problem); retry in \(DurationText.short(max(0, at.timeIntervalSinceNow).rounded(.up)))"
+                    + " (attempt \(report.delivery.attempts + 1) of \(config.delivery.attempts))"
+            case .abandon(let problem): what = "gave up: \(problem)"
+            }
+            let update = "update #\(report.delivery.update)"
+            print("  \(name)  \(update)  \(what)\(report.entry == nil ? " (another worker took it over)" : "")")
+        }
+    }
+
+    /// Runs async work to completion from synchronous command code.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = Box<T>()
+        Task.detached {
+            box.value = await body()
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+
+    private final class Box<T>: @unchecked Sendable {
+        // @unchecked: written once before the semaphore is signalled, read after it is waited on.
+        var value: T?
+    }
+}
+
+/// Status rows about broadcasts, once one has been sent: the last update, and where its deliveries stand.
+enum BroadcastReport {
+    static func rows(_ s: IncidentState, text: TimeText, now: Date) -> [(String, String)] {
+        guard let last = s.broadcast.lastUpdate else { return [] }
+        let when = text.differentDays(last.sentAt, now) ? text.dayAndMinute(last.sentAt) : text.minute(last.sentAt)
+        var rows = [("last update", "#\(last.id) at \(when) (\(s.broadcast.updates.count) sent)")]
+        if !last.channels.isEmpty {
+            let states = last.channels.map { channel, state -> String in
+                switch state {
+                case .queued: "\(channel) queued"
+                case .delivered: "\(channel) sent"
+                case .retrying(let problem, let attempt, _): "\(channel) retrying (\(problem), attempt \(attempt))"
+                case .abandoned(let problem): "\(channel) GAVE UP (\(problem))"
+                }
+            }
+            rows.append(("deliveries", states.joined(separator: ", ")))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+
+/// `warroom page ROLE|NAME`: pages a role's next contact, or a person, and records it.
+struct Page: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Page a role's next contact or a person from contacts.yaml, and record the page.",
+        discussion: """
+            A role pages its primary first; while that page waits, the same contact again; once the acknowledgement \
+            is overdue (5 minutes unless the severity's policy says otherwise), the next tier: secondary, manager, \
+            vendor. A name pages that person for the role they hold. Prints the number or chat handle to use. \
+            --via webhook is refused: paging by webhook needs a configured channel.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var entry: EntryOptions
+
+    @Option(help: "phone (default when the contact has a number), chat, or webhook.")
+    var via: String?
+
+    @Argument(help: "A role from contacts.yaml (dba, ic) or a contact's id or name.")
+    var target: [String]
+
+    func run() throws {
+        var channel: PageChannel?
+        if let via {
+            guard let parsed = PageChannel(rawValue: via.lowercased()) else {
+                throw ValidationError("--via must be one of \(PageChannel.spellings)")
+            }
+            channel = parsed
+        }
+        let book = try ContactsSupport.book(global)
+        let store = try global.openStore(create: false)
+        let now = try global.now()
+        let occurredAt = try global.time(entry.at, now: now)
+        let incident = try IncidentSelection.resolve(entry.incident, among: store.incidents())
+        let text = target.joined(separator: " ")
+        let actor = global.actorName
+        var proposal: PageProposal?
+        // Proposed inside the write transaction: another terminal's page or ack is taken into account.
+        let events = try store.append(to: incident.id) { state in
+            let p = try state.proposePage(text, via: channel, contacts: book, now: occurredAt)
+            proposal = p
+            let payload = try state.decide(.paging(.page(p.order)), at: occurredAt, now: now)
+            return [EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: payload)]
+        }
+        let event = events[0]
+        print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+        if incident.isDrill {
+            print("DRILL: the page is recorded; do not really call or message anyone")
+        } else if let proposal {
+            print(ContactsSupport.howToReach(proposal, now: now, timeZone: global.timeZone))
+        }
+    }
+}
+
+/// `warroom ack ROLE|NAME`: records that a page was answered.
+struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record that a role (its latest page) or a person acknowledged their page.",
+        discussion: "Backdate with --at when the answer came earlier: `warroom ack dba --at 14:12`."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var entry: EntryOptions
+
+    @Argument(help: "The role paged (dba) or the contact's id or name.")
+    var target: [String]
+
+    func run() throws {
+        let event = try global.record(.paging(.acknowledge(target.joined(separator: " "))), entry: entry)
+        print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+    }
+}

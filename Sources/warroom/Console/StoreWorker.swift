@@ -1,0 +1,165 @@
+import Console
+import Dispatch
+import Foundation
+import IncidentCore
+import Postmortem
+
+/// Results waiting for the input loop, which drains them once per iteration.
+final class Mailbox: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var messages: [ConsoleMessage] = []
+
+    func post(_ message: ConsoleMessage) {
+        lock.withLock { messages.append(message) }
+    }
+
+    /// Everything posted so far, oldest first.
+    func take() -> [ConsoleMessage] {
+        lock.withLock {
+            defer { messages.removeAll(keepingCapacity: true) }
+            return messages
+        }
+    }
+}
+
+/// All of the console's store work, on one serial background queue so the input loop never waits on disk:
+/// the initial load, polling for other writers' events, and the appends the console asks for.
+final class StoreWorker: @unchecked Sendable {
+    // @unchecked: the mutable state below is touched only on `queue`.
+    let mailbox = Mailbox()
+    private let store: any EventStore
+    private let actor: String
+    private let clock: ConsoleClock
+    private let policy: Policy
+    private let pageSize: Int
+    private let queue = DispatchQueue(label: "warroom.console.store", qos: .userInitiated)
+    private var timer: (any DispatchSourceTimer)?
+    private var loaded = false
+    private var lastSeen: EventID = 0
+    private var lastPollError: String?
+    /// Reads the runbook files (on the worker's queue, never the input loop): the usable ones and every problem.
+    private let loadRunbooks: @Sendable () -> (usable: [Runbook], problems: [String])
+    /// The runbooks declarations and severity changes attach automatically; `/runbook ID` picks from the same.
+    private var runbooks: [Runbook] = []
+    /// Sends status updates into the outbox (ConsoleBroadcaster.swift); set before `start`.
+    var broadcaster: ConsoleBroadcaster?
+    /// Writes postmortems for `/postmortem` (PostmortemCommand.swift); set before `start`.
+    var postmortems: PostmortemWriter?
+
+    init(store: any EventStore, actor: String, clock: ConsoleClock, policy: Policy, pageSize: Int = 5000,
+         runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) }) {
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self.policy = policy
+        self.pageSize = pageSize
+        loadRunbooks = runbooks
+    }
+
+    /// Loads every event, then polls every `interval` seconds so another process's entries show up.
+    func start(pollInterval interval: TimeInterval = 0.25) {
+        queue.async { [self] in
+            let catalog = loadRunbooks()
+            runbooks = catalog.usable
+            mailbox.post(.runbooksLoaded(catalog.usable, problems: catalog.problems))
+            load()
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(20))
+            timer.setEventHandler { [weak self] in self?.poll() }
+            timer.resume()
+            self.timer = timer
+        }
+    }
+
+    /// Carries out a store effect; afterwards polls at once, so the new entry appears in log order with
+    /// anything other writers added meanwhile.
+    func perform(_ effect: ConsoleEffect) {
+        queue.async { [self] in
+            do {
+                switch effect {
+                case .record(let incident, let command, let occurredAt):
+                    let now = clock.now()
+                    let actor = actor, policy = policy, runbooks = runbooks
+                    _ = try store.append(to: incident) { state in
+                        // A severity change also attaches the runbooks that now apply, in the same transaction.
+                        try state.drafts(for: command, at: occurredAt, now: now, actor: actor, policy: policy, runbooks: runbooks)
+                    }
+                case .declare(let declaration, let occurredAt):
+                    let now = clock.now()
+                    let valid = try declaration.validated(at: occurredAt, now: now, policy: policy)
+                    let actor = actor, runbooks = runbooks
+                    _ = try store.declare(EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: .declared(valid))) {
+                        $0.attachDrafts(from: runbooks, at: occurredAt, recordedAt: now, actor: actor)
+                    }
+                case .sendStatusUpdate(let incident, let message, let audience):
+                    guard let broadcaster else { throw ConsoleSetupError("this console cannot send status updates") }
+                    try broadcaster.send(incident, message: message, audience: audience, actor: actor, mailbox: mailbox)
+                case .generatePostmortem(let incident):
+                    guard let postmortems else { throw ConsoleSetupError("this console cannot write postmortems") }
+                    try postmortems.generate(incident: incident, store: store, template: postmortems.template(explicit: nil),
+                                             now: clock.now(), actor: actor)
+                case .quit:
+                    return
+                }
+            } catch {
+                mailbox.post(.recordFailed(String(describing: error)))
+            }
+            poll()
+        }
+    }
+
+    /// Stops polling and waits for appends still queued, so nothing typed just before quitting is lost.
+    /// Returns whatever they reported that the console will no longer show.
+    func stop() -> [ConsoleMessage] {
+        queue.sync {
+            timer?.cancel()
+            timer = nil
+        }
+        return mailbox.take()
+    }
+
+    private func load() {
+        do {
+            let all = try fetch(after: 0)
+            lastSeen = all.last?.id ?? 0
+            loaded = true
+            lastPollError = nil
+            mailbox.post(.loaded(all))
+        } catch {
+            report(error, doing: "read the store")
+        }
+    }
+
+    private func poll() {
+        guard loaded else { return load() }
+        do {
+            let new = try fetch(after: lastSeen)
+            lastPollError = nil
+            guard let last = new.last else { return }
+            lastSeen = last.id
+            mailbox.post(.appended(new))
+        } catch {
+            report(error, doing: "read new entries")
+        }
+    }
+
+    private func fetch(after start: EventID) throws -> [Event] {
+        var all: [Event] = []
+        var cursor = start
+        while true {
+            let page = try store.events(after: cursor, limit: pageSize)
+            all += page
+            guard page.count == pageSize, let last = page.last else { return all }
+            cursor = last.id
+        }
+    }
+
+    /// A failing poll repeats every quarter second; say so once, not four times a second.
+    private func report(_ error: any Error, doing what: String) {
+        let text = "could not \(what): \(error)"
+        guard text != lastPollError else { return }
+        lastPollError = text
+        mailbox.post(.recordFailed(text))
+    }
+}
