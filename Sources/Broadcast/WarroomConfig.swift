@@ -2,21 +2,8 @@ import Foundation
 import IncidentCore
 import Yams
 
-/// One thing wrong with `warroom.yaml`, printed `path:line: message`.
-public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    /// 1-based; problems with the file as a whole point at line 1.
-    public var line: Int
-    public var message: String
-
-    public init(path: String, line: Int, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String { "\(path):\(line): \(message)" }
-}
+/// A problem in `warroom.yaml`, printed `path:line: message`.
+public typealias ConfigProblem = FileProblem
 
 /// A configuration that cannot be used; nothing from it is used. The description lists every problem, one a line.
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
@@ -180,7 +167,7 @@ struct ConfigParser {
 
     mutating func parse(_ text: String) -> WarroomConfig {
         var config = WarroomConfig(path: path)
-        if let deep = tooDeep(text) {
+        if let deep = YAMLNesting.firstLineTooDeep(text, limit: Self.maxNesting) {
             report(deep, "the file is nested too deeply")
             return config
         }
@@ -290,28 +277,6 @@ struct ConfigParser {
             return nil
         }
         return d
-    }
-
-    /// Counts brackets and leading block indicators per line: a cheap bound on how deep Yams would recurse.
-    private func tooDeep(_ text: String) -> Int? {
-        var depth = 0, lineNumber = 1, lead = 0, inLead = true
-        for c in text.unicodeScalars {
-            switch c {
-            case "\n":
-                lineNumber += 1
-                lead = 0
-                inLead = true
-                continue
-            case "[", "{": depth += 1
-            case "]", "}": depth = max(0, depth - 1)
-            default: break
-            }
-            if inLead {
-                if c == " " || c == "-" || c == "?" || c == ":" || c == "\t" { lead += 1 } else { inLead = false }
-            }
-            if depth > Self.maxNesting || lead > 2 * Self.maxNesting { return lineNumber }
-        }
-        return nil
     }
 
     static func describe(_ error: YamlError, text: String) -> (Int, String) {

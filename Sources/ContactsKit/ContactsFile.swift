@@ -2,21 +2,8 @@ import Foundation
 import IncidentCore
 import Yams
 
-/// One thing wrong with a contacts file, printed `path:line: message` so editors and CI can jump to it.
-public struct ContactsProblem: Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    /// 1-based; problems with the file as a whole point at line 1.
-    public var line: Int
-    public var message: String
-
-    public init(path: String, line: Int, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String { "\(path):\(line): \(message)" }
-}
+/// A problem in a contacts file, printed `path:line: message`.
+public typealias ContactsProblem = FileProblem
 
 /// What reading a workspace's contacts file came to.
 public enum ContactsLoad: Sendable, Equatable {
@@ -98,7 +85,7 @@ private struct Reader {
             report(1, "the file is too long (over 512 KiB)")
             return nil
         }
-        if let deep = tooDeep(text) {
+        if let deep = YAMLNesting.firstLineTooDeep(text, limit: ContactsFile.maxNesting) {
             report(deep, "the file is nested too deeply")
             return nil
         }
@@ -436,31 +423,6 @@ private struct Reader {
             sawUnit = true
         }
         return number.isEmpty && sawUnit ? total : nil
-    }
-
-    /// Counts brackets and leading block indicators per line: a cheap upper bound on how deep Yams will recurse.
-    func tooDeep(_ yaml: String) -> Int? {
-        var depth = 0
-        var lineNumber = 1
-        var lead = 0
-        var inLead = true
-        for c in yaml.unicodeScalars {
-            switch c {
-            case "\n":
-                lineNumber += 1
-                lead = 0
-                inLead = true
-                continue
-            case "[", "{": depth += 1
-            case "]", "}": depth = max(0, depth - 1)
-            default: break
-            }
-            if inLead {
-                if c == " " || c == "-" || c == "?" || c == ":" || c == "\t" { lead += 1 } else { inLead = false }
-            }
-            if depth > ContactsFile.maxNesting || lead > 2 * ContactsFile.maxNesting { return lineNumber }
-        }
-        return nil
     }
 
     func describe(_ error: YamlError, text: String) -> (Int?, String) {

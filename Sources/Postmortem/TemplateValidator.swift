@@ -1,19 +1,8 @@
 import Foundation
+import IncidentCore
 
-/// A template problem, reported as `path:line: message`.
-public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var line: Int
-    public var message: String
-
-    public init(path: String, line: Int, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String { "\(path):\(line): \(message)" }
-}
+/// A problem in a postmortem template, printed `path:line: message`.
+public typealias TemplateError = FileProblem
 
 /// Checks every tag of a Mustache template against the variables it may use, before anything is rendered.
 /// swift-mustache renders an unknown name as empty text, so a typo (`{{time.resolved}}`) would silently leave a

@@ -30,7 +30,7 @@ struct FrontMatter {
             report(firstLine, "front matter is too long (over 16 KiB)")
             return fm
         }
-        if let deep = tooDeep(yaml) {
+        if let deep = YAMLNesting.firstLineTooDeep(yaml, limit: Self.maxNesting) {
             report(firstLine - 1 + deep, "front matter is nested too deeply")
             return fm
         }
@@ -169,31 +169,6 @@ struct FrontMatter {
         }
         guard let seconds = DurationSyntax.seconds(text), seconds % 60 == 0 else { return nil }
         return seconds / 60
-    }
-
-    /// Counts brackets and leading block indicators per line: a cheap upper bound on how deep Yams will recurse.
-    private static func tooDeep(_ yaml: String) -> Int? {
-        var depth = 0
-        var lineNumber = 1
-        var lead = 0
-        var inLead = true
-        for c in yaml.unicodeScalars {
-            switch c {
-            case "\n":
-                lineNumber += 1
-                lead = 0
-                inLead = true
-                continue
-            case "[", "{": depth += 1
-            case "]", "}": depth = max(0, depth - 1)
-            default: break
-            }
-            if inLead {
-                if c == " " || c == "-" || c == "?" || c == ":" || c == "\t" { lead += 1 } else { inLead = false }
-            }
-            if depth > maxNesting || lead > 2 * maxNesting { return lineNumber }
-        }
-        return nil
     }
 
     private static func describe(_ error: YamlError, yaml: String, lineOffset: Int) -> (Int?, String) {
