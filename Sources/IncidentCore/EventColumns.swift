@@ -110,14 +110,16 @@ extension EventPayload {
         }
     }
 
-    private static func encode(_ fields: [String: String]) -> String? {
+    /// The `extra` column: a JSON object of strings, or nil when there is nothing to keep.
+    static func encode(_ fields: [String: String]) -> String? {
         guard !fields.isEmpty, let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else {
             return nil
         }
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func decode(
+    /// Reads the `extra` column back; a column that is not a JSON object of strings is damage.
+    static func decode(
         _ json: String?, _ fail: (String) -> EventDecodingError
     ) throws(EventDecodingError) -> [String: String] {
         guard let json else { return [:] }

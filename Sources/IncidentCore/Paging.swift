@@ -516,11 +516,11 @@ extension PagingEvent {
             extra["from_name"] = o.escalatesFromName
             extra["contract"] = o.contract
             return EventColumns(kind: kind, text: o.name, value: o.contact, prior: o.via.rawValue, reason: o.address,
-                                ref: o.escalatesFrom, extra: Self.encode(extra))
+                                ref: o.escalatesFrom, extra: EventPayload.encode(extra))
         case .acknowledged(let a):
             var extra = ["after": String(a.after)]
             extra["role"] = a.role
-            return EventColumns(kind: kind, text: a.name, value: a.contact, ref: a.page, extra: Self.encode(extra))
+            return EventColumns(kind: kind, text: a.name, value: a.contact, ref: a.page, extra: EventPayload.encode(extra))
         }
     }
 
@@ -528,7 +528,7 @@ extension PagingEvent {
     public init(columns c: EventColumns) throws(EventDecodingError) {
         func fail(_ problem: String) -> EventDecodingError { EventDecodingError(kind: c.kind, problem: problem) }
         guard let name = c.text, let contact = c.value else { throw fail("no contact") }
-        let extra = try Self.decode(c.extra, fail)
+        let extra = try EventPayload.decode(c.extra, fail)
         switch c.kind {
         case EventKind.page.rawValue:
             guard let via = c.prior.flatMap(PageChannel.init(rawValue:)), let address = c.reason else { throw fail("no channel") }
@@ -550,20 +550,5 @@ extension PagingEvent {
         default:
             throw fail("not a paging kind")
         }
-    }
-
-    private static func encode(_ fields: [String: String]) -> String? {
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func decode(
-        _ json: String?, _ fail: (String) -> EventDecodingError
-    ) throws(EventDecodingError) -> [String: String] {
-        guard let json else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else {
-            throw fail("bad extra fields")
-        }
-        return object
     }
 }
