@@ -112,7 +112,8 @@ func procStatusKiB(_ field: String) -> Double? {
 func runBenchmark(_ sections: [BenchSection], arguments: [String]) {
     if arguments.contains("--list") || arguments.contains("-h") || arguments.contains("--help") {
         print("usage: warroom-bench [SECTION...]\nsections:")
-        for section in sections { print("  \(section.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(section.title)") }
+        let width = sections.map(\.name.count).max() ?? 0
+        for section in sections { print("  \(section.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(section.title)") }
         return
     }
     let wanted = Set(arguments)
