@@ -118,6 +118,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var severities: Set<Severity>
     public var audiences: Set<Audience>
     public var isDrillSink: Bool
+    /// `updates: false`: a channel only pages reach (a contact's `webhook:` in contacts.yaml), never status updates.
+    public var receivesUpdates = true
     /// How long one attempt may take.
     public var timeout: Duration
     /// The line of `- name:` in the file, for messages.
@@ -136,13 +138,13 @@ public struct ChannelConfig: Sendable, Equatable {
     }
 
     public var route: ChannelRoute {
-        ChannelRoute(name: name, severities: severities, audiences: audiences, isDrillSink: isDrillSink)
+        ChannelRoute(name: name, severities: receivesUpdates ? severities : [], audiences: audiences, isDrillSink: isDrillSink)
     }
 }
 
 extension ConfigParser {
     static let channelKeys = ["name", "type", "severities", "audience", "drill", "timeout", "path", "command", "env",
-                              "format", "url", "headers"]
+                              "format", "url", "headers", "updates"]
     static let kindKeys: [String: [String]] = [
         "file": ["path"], "command": ["command", "env"], "webhook": ["format", "url", "headers"],
     ]
@@ -307,6 +309,15 @@ extension ConfigParser {
             case "false", "no", "off": channel.isDrillSink = false
             default:
                 report(line(field.key), "drill must be true or false")
+                ok = false
+            }
+        }
+        if let field = fields["updates"] {
+            switch field.value.scalar?.string.lowercased() {
+            case "true", "yes", "on": channel.receivesUpdates = true
+            case "false", "no", "off": channel.receivesUpdates = false
+            default:
+                report(line(field.key), "updates must be true or false")
                 ok = false
             }
         }

@@ -47,8 +47,9 @@ extension ConsoleModel {
     mutating func noticeUndelivered(_ events: [Event]) {
         for event in events where event.incident == selectedIncident {
             guard case .delivery(.abandoned(let update, let channel, _, let problem)) = event.payload else { continue }
+            let what = incidents[event.incident]?.state.paging.page(id: update) != nil ? "page" : "status update"
             notice = ConsoleNotice(
-                text: "status update #\(update) was NOT delivered to \(channel): \(problem) (`warroom outbox retry` sends it again)",
+                text: "\(what) #\(update) was NOT delivered to \(channel): \(problem) (`warroom outbox retry` sends it again)",
                 isError: true)
         }
     }

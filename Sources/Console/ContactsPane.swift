@@ -197,7 +197,11 @@ extension ConsoleModel {
         if !o.roleAndTier.isEmpty { text += " (\(o.roleAndTier))" }
         if case .escalation(let from) = p.kind { text += ", escalating from \(from.order.name)" }
         if case .repage = p.kind { text += " again" }
-        text += o.via == .phone ? ": call \(o.address)" : ": message \(o.address) on chat"
+        switch o.via {
+        case .phone: text += ": call \(o.address)"
+        case .chat: text += ": message \(o.address) on chat"
+        case .webhook: text += ": send the page through webhook channel \(o.address)"
+        }
         if let contract = o.contract { text += ", contract \(contract)" }
         if let url = p.contact.ticketURL { text += ", ticket \(url)" }
         if let local = localTime(p.contact) { text += " (\(local) their time)" }

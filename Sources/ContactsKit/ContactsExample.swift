@@ -5,7 +5,7 @@ public enum ContactsExample {
     # Warroom escalation contacts. Copy to WORKSPACE/contacts.yaml and check it with `warroom contacts lint`.
     #
     # people, teams, vendors: who can be paged, keyed by an id (lowercase letters, digits, dashes).
-    #   people and teams: name, role (what they do), phone, email, chat, timezone (IANA name)
+    #   people and teams: name, role (what they do), phone, email, chat, timezone (IANA name), webhook (a warroom.yaml channel)
     #   vendors (support desks): name, phone (the contract line), contract, ticket_url, email, chat, timezone
     # roles: each role's escalation ladder, climbed when an acknowledgement runs out:
     #   primary, then secondary, then manager (people or teams), then vendor (a vendor id)
@@ -83,6 +83,7 @@ public enum ContactsExample {
         phone: "+46 8 555 010 90"
         email: storage-oncall@example.com
         chat: "#storage-oncall"
+        webhook: storage-pager
 
     vendors:
       acme-storage:

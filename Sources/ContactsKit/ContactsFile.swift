@@ -26,7 +26,7 @@ public enum ContactsFile {
     static let maxTimeout = 24 * 3600
 
     static let sections = ["people", "teams", "vendors", "roles", "policies"]
-    static let personFields = ["name", "role", "phone", "email", "chat", "timezone"]
+    static let personFields = ["name", "role", "phone", "email", "chat", "webhook", "timezone"]
     static let vendorFields = ["name", "phone", "contract", "ticket_url", "email", "chat", "timezone"]
     static let roleFields = ["name"] + EscalationTier.allCases.map(\.rawValue)
     static let policyFields = ["engage", "ack_timeout"]
@@ -173,11 +173,7 @@ private struct Reader {
                     continue
                 }
                 guard known.contains(field) else {
-                    if field == "webhook" {
-                        report(fieldLine, "webhook for \(id): paging by webhook needs a configured channel, which contacts cannot name yet; page by phone or chat")
-                    } else {
-                        report(fieldLine, "unknown field \(quote(field)) for \(id) (known: \(known.joined(separator: ", ")))")
-                    }
+                    report(fieldLine, "unknown field \(quote(field)) for \(id) (known: \(known.joined(separator: ", ")))")
                     continue
                 }
                 guard let value = text(valueNode) else {
@@ -202,6 +198,13 @@ private struct Reader {
                     if TimeZone(identifier: value) != nil { contact.timeZone = value } else {
                         report(fieldLine, "unknown time zone \(quote(value)) for \(id): use an IANA name like Europe/Berlin")
                     }
+                case "webhook":
+                    // Only the channel's name: the URL (often a token) stays in warroom.yaml or the environment.
+                    if value.contains("://") {
+                        report(fieldLine, "webhook for \(id) names a channel of warroom.yaml, like pager-hook; the URL belongs there, not here")
+                    } else {
+                        contact.webhook = value
+                    }
                 case "contract": contact.contract = value
                 case "ticket_url":
                     if value.hasPrefix("https://") || value.hasPrefix("http://"), URL(string: value)?.host != nil {
@@ -216,8 +219,8 @@ private struct Reader {
             if kind == .vendor {
                 if !keys.contains("phone") { report(at, "vendor \(id) needs its contract phone (phone:)") }
                 if !keys.contains("ticket_url") { report(at, "vendor \(id) needs a ticket_url: where to open a support ticket") }
-            } else if !keys.contains("phone"), !keys.contains("chat") {
-                report(at, "\(id) has no phone or chat: they could not be paged")
+            } else if !keys.contains("phone"), !keys.contains("chat"), !keys.contains("webhook") {
+                report(at, "\(id) has no phone, chat or webhook: they could not be paged")
             }
             result.append(contact)
         }

@@ -31,12 +31,14 @@ public struct Contact: Sendable, Equatable, Hashable, Identifiable {
     public var contract: String?
     /// Vendor support: where to open a ticket.
     public var ticketURL: String?
+    /// The name of a channel in `warroom.yaml` that pages reach them through; the URL stays in that file.
+    public var webhook: String?
     /// The line of the file it was read from (0 when built in code).
     public var line: Int
 
     public init(id: String, name: String, kind: ContactKind = .person, title: String? = nil, phone: String? = nil,
                 email: String? = nil, chat: String? = nil, timeZone: String? = nil, contract: String? = nil,
-                ticketURL: String? = nil, line: Int = 0) {
+                ticketURL: String? = nil, webhook: String? = nil, line: Int = 0) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -47,15 +49,16 @@ public struct Contact: Sendable, Equatable, Hashable, Identifiable {
         self.timeZone = timeZone
         self.contract = contract
         self.ticketURL = ticketURL
+        self.webhook = webhook
         self.line = line
     }
 
-    /// The number or handle to use on a channel; `nil` when the file gives none. Webhooks have no address here.
+    /// The number, handle or webhook channel name to use on a channel; `nil` when the file gives none.
     public func address(for channel: PageChannel) -> String? {
         switch channel {
         case .phone: phone
         case .chat: chat
-        case .webhook: nil
+        case .webhook: webhook
         }
     }
 

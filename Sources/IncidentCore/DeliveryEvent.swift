@@ -50,21 +50,25 @@ public enum DeliveryEvent: Sendable, Equatable {
     }
 
     /// One timeline line: `update #12 sent to ops-war-room`, `ops-war-room: webhook 503, retry in 20s (update #12, attempt 1)`.
-    public var summary: String {
+    public var summary: String { summary(of: "update") }
+
+    /// The timeline line when the delivered entry is something other than a status update: `page #14 sent to pager`.
+    public func summary(of subject: String) -> String {
+        let update = subject
         switch self {
-        case .queued(let update, let channels):
-            return "update #\(update) queued for \(channels.joined(separator: ", "))"
-        case .delivered(let update, let channel, let attempt, let detail):
-            var s = "update #\(update) sent to \(channel)"
+        case .queued(let id, let channels):
+            return "\(update) #\(id) queued for \(channels.joined(separator: ", "))"
+        case .delivered(let id, let channel, let attempt, let detail):
+            var s = "\(update) #\(id) sent to \(channel)"
             if attempt > 1 { s += " (attempt \(attempt))" }
             if let detail, !detail.isEmpty { s += ": \(detail)" }
             return s
-        case .failed(let update, let channel, let attempt, let problem, let retryIn):
-            return "\(channel): \(problem), retry in \(DurationText.short(TimeInterval(retryIn))) (update #\(update), attempt \(attempt))"
-        case .abandoned(let update, let channel, let attempt, let problem):
-            return "gave up on \(channel): \(problem) (update #\(update), \(attempt) attempt\(attempt == 1 ? "" : "s"))"
-        case .requeued(let update, let channel):
-            return "update #\(update) requeued for \(channel)"
+        case .failed(let id, let channel, let attempt, let problem, let retryIn):
+            return "\(channel): \(problem), retry in \(DurationText.short(TimeInterval(retryIn))) (\(update) #\(id), attempt \(attempt))"
+        case .abandoned(let id, let channel, let attempt, let problem):
+            return "gave up on \(channel): \(problem) (\(update) #\(id), \(attempt) attempt\(attempt == 1 ? "" : "s"))"
+        case .requeued(let id, let channel):
+            return "\(update) #\(id) requeued for \(channel)"
         }
     }
 

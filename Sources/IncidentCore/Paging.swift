@@ -118,7 +118,7 @@ public enum PagingError: Error, Equatable, Sendable, CustomStringConvertible {
             let what = via == .phone ? "phone number" : "chat handle"
             return "\(name) has no \(what) in the contacts file" + (instead.map { "; page by \($0.rawValue) (--via \($0.rawValue))" } ?? "")
         case .webhookNeedsChannel(let name):
-            return "paging by webhook needs a configured channel, and none is configured for \(name): page by phone or chat and confirm"
+            return "\(name) has no webhook channel in the contacts file: give them webhook: CHANNEL (a channel of warroom.yaml), or page by phone or chat"
         case .roleEngaged(let role, let by):
             return "\(Role.displayName(role)) is already engaged (\(by) acknowledged); to add someone, page them by name"
         case .roleHasNoTiers(let role):
@@ -402,7 +402,7 @@ extension IncidentState {
             throw .unknownTarget(contactID, roles: contacts.roles.map(\.id), contacts: contacts.contacts.map(\.id))
         }
         guard let channel = via ?? contact.defaultChannel else { throw .noChannel(name: contact.name) }
-        if channel == .webhook { throw .webhookNeedsChannel(name: contact.name) }
+        if channel == .webhook, contact.webhook == nil { throw .webhookNeedsChannel(name: contact.name) }
         guard let address = contact.address(for: channel) else {
             throw .noAddress(name: contact.name, via: channel, instead: contact.defaultChannel)
         }
@@ -435,7 +435,8 @@ extension IncidentState {
             order.name = order.name.trimmingCharacters(in: .whitespaces)
             order.address = order.address.trimmingCharacters(in: .whitespaces)
             guard !order.contact.isEmpty, !order.name.isEmpty else { throw .emptyTarget }
-            if order.via == .webhook { throw .webhookNeedsChannel(name: order.name) }
+            // A webhook page's address is the channel's name; the runner queues its delivery in the same transaction.
+            if order.via == .webhook, order.address.isEmpty { throw .webhookNeedsChannel(name: order.name) }
             guard !order.address.isEmpty else { throw .noAddress(name: order.name, via: order.via, instead: nil) }
             guard order.ackTimeout > 0 else { throw .badTimeout }
             if let from = order.escalatesFrom {
@@ -550,5 +551,26 @@ extension PagingEvent {
         default:
             throw fail("not a paging kind")
         }
+    }
+}
+
+// MARK: - Pages sent through a webhook channel
+
+extension IncidentState {
+    /// An event's timeline line; outbox entries about a page say `page #N` rather than `update #N`.
+    public func summary(of event: Event) -> String {
+        if case .delivery(let delivery) = event.payload, paging.page(id: delivery.update) != nil {
+            return delivery.summary(of: "page")
+        }
+        return event.payload.summary
+    }
+
+    /// The short message a webhook page carries:
+    /// `[L1] INC-3 Storage offline — paging Sam Lee (dba, primary): please acknowledge (warroom ack dba)`.
+    public func webhookPageMessage(_ order: PageOrder) -> String {
+        let who = order.roleAndTier.isEmpty ? order.name : "\(order.name) (\(order.roleAndTier))"
+        let ack = order.role.map { Role.canonical($0) } ?? order.contact
+        let drill = isDrill ? "[DRILL] " : ""
+        return "\(drill)[\(severity.rawValue)] \(id) \(title) — paging \(who): please acknowledge (warroom ack \(ack))"
     }
 }

@@ -40,8 +40,11 @@ extension SQLiteEventStore: OutboxStore {
         try write { db in
             try withIncident(incident, db) { state, append in
                 let plan = try plan(state)
-                guard case .statusUpdateSent = plan.update.payload else {
-                    throw StoreError.damaged("a status update plan must start with the update")
+                // A status update, or a page sent through a webhook channel: both are delivered by the outbox.
+                switch plan.update.payload {
+                case .statusUpdateSent: break
+                case .paging(.paged(let order)) where order.via == .webhook: break
+                default: throw StoreError.damaged("a status update plan must start with the update or a webhook page")
                 }
                 let update = try append(plan.update)
                 var deliveries: [Delivery] = []

@@ -29,7 +29,9 @@ struct ConfigTests {
         // The example spells out the defaults, so copying it changes nothing but the channels.
         #expect(example.policy == .standard)
         #expect(example.delivery == DeliverySettings())
-        #expect(example.channels.map(\.name) == ["ops-war-room", "leadership", "值班群", "incident-log", "mail-execs", "drill-sink"])
+        #expect(example.channels.map(\.name) == ["ops-war-room", "leadership", "值班群", "incident-log", "mail-execs", "drill-sink", "storage-pager"])
+        #expect(example.channel(named: "storage-pager")?.receivesUpdates == false)
+        #expect(!example.routes.contains { $0.receives(severity: .l1, audience: .tactical, drill: false) && $0.name == "storage-pager" })
         let leadership = try #require(example.channel(named: "leadership"))
         #expect(leadership.audiences == [.executive])
         #expect(leadership.severities == [.l1, .l2])
@@ -94,6 +96,7 @@ struct ConfigTests {
          "url belongs to webhook channels; channel \"ops\" is a file channel"),
         ("channels:\n  - name: ops war room\n    type: file\n    path: a.log\n", 2, "channel name \"ops war room\" may use"),
         ("channels:\n  - name: ops\n    type: file\n    path: a.log\n    colour: red\n", 5, "unknown channel key \"colour\""),
+        ("channels:\n  - name: ops\n    type: file\n    path: a.log\n    updates: sometimes\n", 5, "updates must be true or false"),
         ("cadence: [15m]\n", 1, "cadence maps severities to durations"),
         ("cadence:\n\tL1: 15m\n", 2, "tab character: indent YAML with spaces"),
         ("reminder: 20m\ncadence:\n  L1: 10m\n", 1, "reminder is longer than the shortest cadence"),

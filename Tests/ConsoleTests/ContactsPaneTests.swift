@@ -148,10 +148,28 @@ extension ConsoleModel {
         #expect(prompt.contains("DRILL, do not really call. Page Sam Lee (dba, primary)"))
     }
 
+    @Test func aWebhookPageNamesTheChannelAndGoesToTheRunnerOnConfirmation() {
+        var contacts = book.contacts
+        contacts[contacts.firstIndex { $0.id == "lee" }!].webhook = "mgr-pager"
+        var model = console([declared(severity: .l1)])
+        _ = model.update(.contacts(.loaded(ContactBook(contacts: contacts, roles: book.roles, policies: book.policies))))
+        #expect(model.submit("/page lee --via webhook").isEmpty, "nothing is recorded before the commander confirms")
+        let prompt = model.lines.suffix(5).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(prompt.contains("Page Lee Adeyemi (dba, manager): send the page through webhook channel mgr-pager"), "\(prompt)")
+        let effects = model.press(.char("y"))
+        guard case .record("INC-1", .paging(.page(let order)), _)? = effects.first else {
+            Issue.record("confirming should record the page: \(effects)")
+            return
+        }
+        // The runner records it with its outbox delivery; the channel is named, never addressed.
+        #expect(order.via == .webhook && order.address == "mgr-pager")
+        #expect(model.notice?.text.hasPrefix("paged Lee Adeyemi by webhook mgr-pager") == true)
+    }
+
     @Test func refusalsStayOnTheMessageLine() {
         var model = paging()
         #expect(model.submit("/page sam --via webhook").isEmpty)
-        #expect(model.notice?.text.hasPrefix("paging by webhook needs a configured channel") == true)
+        #expect(model.notice?.text.hasPrefix("Sam Lee has no webhook channel in the contacts file") == true)
         model.editor.clear()
         #expect(model.submit("/page nobody").isEmpty)
         #expect(model.notice?.text.hasPrefix("no role or contact \"nobody\"") == true)

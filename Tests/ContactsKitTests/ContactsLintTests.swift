@@ -68,6 +68,18 @@ struct ContactsLintTests {
         #expect(b.policy(for: .l1).roles == ["storage"])
     }
 
+    @Test func aWebhookNamesAChannelAndMakesAContactPageable() throws {
+        // A team reachable only through its webhook channel is pageable: no "could not be paged" problem.
+        let text = broken("    chat: \"#storage-oncall\"\n", "    webhook: storage-hook\n")
+        let (book, problems) = ContactsFile.parse(text, path: "c.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        let team = try #require(book?.contact(id: "storage-oncall"))
+        #expect(team.webhook == "storage-hook")
+        #expect(team.address(for: .webhook) == "storage-hook")
+        #expect(team.defaultChannel == nil)
+        #expect(book?.contact(id: "sam")?.webhook == nil)
+    }
+
     @Test func theShippedExampleIsCleanAndIsWhatTheDemoWrites() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let shipped = try String(contentsOf: repo.appendingPathComponent("contacts.example.yaml"), encoding: .utf8)
@@ -97,14 +109,16 @@ struct ContactsLintTests {
         // Contacts
         (broken("teams:\n", "  Bob:\n    chat: \"@bob\"\nteams:\n"), "c.yaml:9: invalid id \"Bob\": use lowercase letters, digits and dashes"),
         (broken("teams:\n", "teams:\n  sam:\n    chat: \"@s\"\n"), "c.yaml:10: duplicate contact id \"sam\" (first on line 2)"),
-        (broken("    role: Storage engineer\n", "    pager: 555\n"), "c.yaml:4: unknown field \"pager\" for sam (known: name, role, phone, email, chat, timezone)"),
-        (broken("    role: Storage engineer\n", "    webhook: pager-hook\n"),
-         "c.yaml:4: webhook for sam: paging by webhook needs a configured channel, which contacts cannot name yet; page by phone or chat"),
+        (broken("    role: Storage engineer\n", "    pager: 555\n"), "c.yaml:4: unknown field \"pager\" for sam (known: name, role, phone, email, chat, webhook, timezone)"),
+        (broken("    role: Storage engineer\n", "    webhook: \"\"\n"), "c.yaml:4: empty webhook for sam"),
+        (broken("    role: Storage engineer\n", "    webhook: https://hooks.example/T0/secret\n"),
+         "c.yaml:4: webhook for sam names a channel of warroom.yaml, like pager-hook; the URL belongs there, not here"),
+        (broken("    role: Storage engineer\n", "    webhook: [a]\n"), "c.yaml:4: webhook for sam must be text"),
         (broken("phone: \"+46 8 555 010 22\"", "phone: call sam"), "c.yaml:5: phone \"call sam\" for sam is not a phone number (digits, spaces, +, -, ., parentheses)"),
         (broken("email: sam@example.com", "email: sam.example.com"), "c.yaml:6: email \"sam.example.com\" for sam is not an address like name@example.com"),
         (broken("timezone: Europe/Stockholm", "timezone: Mars/Olympus"), "c.yaml:8: unknown time zone \"Mars/Olympus\" for sam: use an IANA name like Europe/Berlin"),
         (broken("chat: \"@sam\"", "chat: [\"@sam\"]"), "c.yaml:7: chat for sam must be text"),
-        (broken("    chat: \"#storage-oncall\"\n", "    email: so@example.com\n"), "c.yaml:10: storage-oncall has no phone or chat: they could not be paged"),
+        (broken("    chat: \"#storage-oncall\"\n", "    email: so@example.com\n"), "c.yaml:10: storage-oncall has no phone, chat or webhook: they could not be paged"),
         (broken("    phone: \"+1 800 555 0199\"\n", ""), "c.yaml:14: vendor acme needs its contract phone (phone:)"),
         (broken("ticket_url: https://acme.example/new", "ticket_url: acme.example/new"),
          "c.yaml:18: ticket_url for acme must be an http(s) address, like https://support.example.com/new"),

@@ -195,6 +195,36 @@ struct PagingTests {
         #expect(escalation.order.role == "dba" && escalation.order.tier == .manager && escalation.order.escalatesFrom == first.id)
     }
 
+    @Test func aContactWithAWebhookIsPagedThroughItsChannelByName() throws {
+        var contacts = book.contacts
+        contacts[contacts.firstIndex { $0.id == "sam" }!].webhook = "dba-pager"
+        let withHook = ContactBook(contacts: contacts, roles: book.roles, policies: book.policies)
+        var state = incident(.l1)
+        let proposal = try state.proposePage("dba", via: .webhook, contacts: withHook, now: at(2))
+        // The address is the channel's name: the URL stays in warroom.yaml.
+        #expect(proposal.order == PageOrder(contact: "sam", name: "Sam Lee", role: "dba", tier: .primary, via: .webhook,
+                                            address: "dba-pager", ackTimeout: 300, attempt: 1))
+        #expect(withHook.contact(id: "sam")?.defaultChannel == .phone, "a webhook is used only when asked for")
+        let event = try state.record(.paging(.page(proposal.order)), at: at(2))
+        #expect(event.payload.summary == "paged Sam Lee (dba, primary) by webhook dba-pager; ack due within 5m 00s")
+        #expect(state.webhookPageMessage(proposal.order)
+                == "[L1] INC-1 Storage offline — paging Sam Lee (dba, primary): please acknowledge (warroom ack dba)")
+        let byName = PageOrder(contact: "db-oncall", name: "Database on-call", via: .webhook, address: "h")
+        #expect(state.webhookPageMessage(byName)
+                == "[L1] INC-1 Storage offline — paging Database on-call: please acknowledge (warroom ack db-oncall)")
+        // The outbox's entries about the page read as the page's, not a status update's.
+        let sent = Event(id: event.id + 1, incident: "INC-1", occurredAt: at(2), recordedAt: at(2), actor: "maria",
+                         payload: .delivery(.delivered(update: event.id, channel: "dba-pager", attempt: 1, detail: nil)))
+        #expect(state.summary(of: sent) == "page #\(event.id) sent to dba-pager")
+        let other = Event(id: event.id + 2, incident: "INC-1", occurredAt: at(2), recordedAt: at(2), actor: "maria",
+                          payload: .delivery(.delivered(update: 77, channel: "ops", attempt: 1, detail: nil)))
+        #expect(state.summary(of: other) == "update #77 sent to ops")
+        // Someone without a webhook is still refused.
+        #expect(throws: PagingError.webhookNeedsChannel(name: "Priya Raman")) {
+            _ = try state.proposePage("priya", via: .webhook, contacts: withHook, now: at(3))
+        }
+    }
+
     @Test func refusals() throws {
         var state = incident(.l1)
         #expect(throws: PagingError.unknownTarget("nobody", roles: ["ic", "dba", "comms"],
@@ -217,8 +247,8 @@ struct PagingTests {
         try state.ack("sam", at: at(3))
         #expect(throws: RuleError.paging(.alreadyAcknowledged(name: "Sam Lee"))) { try state.ack("sam", at: at(4)) }
         #expect(throws: RuleError.paging(.alreadyAcknowledged(name: "Sam Lee"))) { try state.ack("dba", at: at(4)) }
-        // A webhook order that reaches decide anyway is refused there too, and so is a page to nobody.
-        let webhook = PageOrder(contact: "sam", name: "Sam Lee", via: .webhook, address: "x")
+        // A webhook order without a channel name that reaches decide anyway is refused there too, and so is a page to nobody.
+        let webhook = PageOrder(contact: "sam", name: "Sam Lee", via: .webhook, address: " ")
         #expect(throws: RuleError.paging(.webhookNeedsChannel(name: "Sam Lee"))) { try state.record(.paging(.page(webhook)), at: at(5)) }
         let blank = PageOrder(contact: "sam", name: "Sam Lee", via: .phone, address: " ")
         #expect(throws: RuleError.paging(.noAddress(name: "Sam Lee", via: .phone, instead: nil))) { try state.record(.paging(.page(blank)), at: at(5)) }

@@ -74,7 +74,7 @@ struct PagingCommandTests {
         let ws = try pagingWorkspace()
         defer { try? FileManager.default.removeItem(at: ws.url) }
         let cases: [([String], String)] = [
-            (["page", "exec", "--via", "webhook"], "paging by webhook needs a configured channel, and none is configured for Ana Ruiz"),
+            (["page", "exec", "--via", "webhook"], "Ana Ruiz has no webhook channel in the contacts file"),
             (["page", "exec", "--via", "fax"], "--via must be one of phone, chat, webhook"),
             (["page", "nobody"], "no role or contact \"nobody\" in the contacts file; roles: ic, tech-lead, comms, exec, storage"),
             (["page", "acme-storage", "--via", "chat"], "Acme Storage support has no chat handle in the contacts file; page by phone (--via phone)"),
@@ -116,7 +116,7 @@ struct PagingCommandTests {
         #expect(bad.status == 1)
         #expect(bad.stdout == """
             \(file.path):25: unknown time zone "Europe/Praha" for tomas: use an IANA name like Europe/Berlin
-            \(file.path):121: L1 engages "execs", which is not in roles
+            \(file.path):122: L1 engages "execs", which is not in roles
 
             """)
         #expect(bad.stderr.contains("2 problems in \(file.path)"))

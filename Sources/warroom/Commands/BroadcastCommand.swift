@@ -121,7 +121,7 @@ enum OutboxRunner {
         return { isPinned ? pinned ?? Date() : Date() }
     }
 
-    static func printReports(_ reports: [AttemptReport], config: WarroomConfig) {
+    static func printReports(_ reports: [AttemptReport], config: WarroomConfig, subject: String = "update") {
         let width = reports.map(\.delivery.channel.count).max() ?? 0
         for report in reports {
             let name = report.delivery.channel.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -133,7 +133,7 @@ enum OutboxRunner {
                     + " (attempt \(report.delivery.attempts + 1) of \(config.delivery.attempts))"
             case .abandon(let problem): what = "gave up: \(problem)"
             }
-            let update = "update #\(report.delivery.update)"
+            let update = "\(subject) #\(report.delivery.update)"
             print("  \(name)  \(update)  \(what)\(report.entry == nil ? " (another worker took it over)" : "")")
         }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Broadcast
 import Foundation
 import IncidentCore
+import IncidentStore
 
 /// `warroom page ROLE|NAME`: pages a role's next contact, or a person, and records it.
 struct Page: ParsableCommand {
@@ -10,7 +12,8 @@ struct Page: ParsableCommand {
             A role pages its primary first; while that page waits, the same contact again; once the acknowledgement \
             is overdue (5 minutes unless the severity's policy says otherwise), the next tier: secondary, manager, \
             vendor. A name pages that person for the role they hold. Prints the number or chat handle to use. \
-            --via webhook is refused: paging by webhook needs a configured channel.
+            --via webhook sends the page through the contact's webhook: channel (a channel of warroom.yaml): the page \
+            and its outbox delivery are recorded together, then delivered in the foreground for at most --wait seconds.
             """
     )
 
@@ -20,8 +23,15 @@ struct Page: ParsableCommand {
     @Option(help: "phone (default when the contact has a number), chat, or webhook.")
     var via: String?
 
+    @Option(help: "With --via webhook: seconds to wait for the delivery (default: delivery.wait in warroom.yaml, 15).")
+    var wait: Double?
+
     @Argument(help: "A role from contacts.yaml (dba, ic) or a contact's id or name.")
     var target: [String]
+
+    func validate() throws {
+        if let wait, !(wait >= 0 && wait.isFinite) { throw ValidationError("--wait must be 0 or more seconds") }
+    }
 
     func run() throws {
         var channel: PageChannel?
@@ -38,6 +48,10 @@ struct Page: ParsableCommand {
         let incident = try IncidentSelection.resolve(entry.incident, among: store.incidents())
         let text = target.joined(separator: " ")
         let actor = global.actorName
+        if channel == .webhook {
+            try pageByWebhook(text, incident: incident.id, book: book, store: store, occurredAt: occurredAt, now: now)
+            return
+        }
         var proposal: PageProposal?
         // Proposed inside the write transaction: another terminal's page or ack is taken into account.
         let events = try store.append(to: incident.id) { state in
@@ -52,6 +66,36 @@ struct Page: ParsableCommand {
             print("DRILL: the page is recorded; do not really call or message anyone")
         } else if let proposal {
             print(ContactsSupport.howToReach(proposal, now: now, timeZone: global.timeZone))
+        }
+    }
+}
+
+extension Page {
+    /// Records the page with its outbox delivery in one transaction, then delivers it like `broadcast --send`.
+    private func pageByWebhook(
+        _ text: String, incident: IncidentID, book: ContactBook, store: SQLiteEventStore, occurredAt: Date, now: Date
+    ) throws {
+        let config = try global.config()
+        let recorded: RecordedStatusUpdate
+        do {
+            recorded = try WebhookPager.send(text, to: incident, contacts: book, store: store, config: config,
+                                             actor: global.actorName, occurredAt: occurredAt, now: now)
+        } catch let error as WebhookPageError {
+            throw CLIError(error.description)
+        }
+        let page = recorded.update
+        print("#\(page.id) \(page.incident) \(InertText.make(page.payload.summary))")
+        let seconds = wait ?? config.delivery.wait.seconds
+        guard seconds > 0 else {
+            print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
+            return
+        }
+        let reports = OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
+        OutboxRunner.printReports(reports, config: config, subject: "page")
+        let pending = try store.deliveries(incident: incident, statuses: [.pending]).filter { $0.update == page.id }
+        if !pending.isEmpty {
+            print("still pending: \(pending.map(\.channel).joined(separator: ", ")) — an open console keeps retrying, "
+                  + "or run `warroom outbox run`")
         }
     }
 }

@@ -42,7 +42,7 @@ struct Timeline: ParsableCommand {
         lines.append("times in \(text.zoneLabel)" + (spansDays ? "" : " on \(text.day(events.first?.occurredAt ?? state.declaredAt))"))
         let idWidth = String(events.map(\.id).max() ?? 0).count + 1
         for event in events {
-            var body = event.payload.summary
+            var body = state.summary(of: event)
             if let fixes = state.corrections[event.id], let last = fixes.last, case .correction(_, let fixed)? = byID[last]?.payload {
                 body = "\(fixed)  [corrected by #\(last); was: \(body)]"
             }

@@ -55,6 +55,13 @@ final class ConsoleBroadcaster: @unchecked Sendable {
         worker?.wake()
     }
 
+    /// Records a confirmed webhook page with its delivery in one transaction, then wakes the worker. Runs on the store queue.
+    func page(_ incident: IncidentID, order: PageOrder, occurredAt: Date, actor: String) throws {
+        _ = try WebhookPager.send(order, to: incident, store: outbox, config: config, actor: actor,
+                                  occurredAt: occurredAt, now: clock.now())
+        worker?.wake()
+    }
+
     /// Stops the worker: attempts in flight are cancelled and their leases released, so the next worker (this
     /// console reopened, or `warroom outbox run`) retries them with the same idempotency keys.
     func stop() {

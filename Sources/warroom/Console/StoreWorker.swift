@@ -78,6 +78,10 @@ final class StoreWorker: @unchecked Sendable {
         queue.async { [self] in
             do {
                 switch effect {
+                case .record(let incident, .paging(.page(let order)), let occurredAt) where order.via == .webhook:
+                    // The page and its outbox delivery go into one transaction.
+                    guard let broadcaster else { throw ConsoleSetupError("this console cannot page by webhook") }
+                    try broadcaster.page(incident, order: order, occurredAt: occurredAt, actor: actor)
                 case .record(let incident, let command, let occurredAt):
                     let now = clock.now()
                     let actor = actor, policy = policy, runbooks = runbooks
