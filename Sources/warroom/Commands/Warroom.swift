@@ -17,6 +17,7 @@ struct Warroom: ParsableCommand {
             PostmortemCommand.self,
             Page.self, Ack.self, ContactsCommand.self,
             BroadcastCommand.self, OutboxCommand.self,
+            DrillCommand.self,
         ],
         defaultSubcommand: OpenConsole.self
     )

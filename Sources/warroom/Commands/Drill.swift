@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+import RunbookKit
+
+/// `warroom drill`: the scripted scenarios teams practise runbooks against (`Runbooks/drills/`).
+struct DrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Work with the drill scenarios in Runbooks/drills/.",
+        subcommands: [Lint.self]
+    )
+
+    /// `warroom drill lint [PATHS…]`: every problem as `path:line: message`, non-zero exit if any.
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check drill scenarios and print every problem as path:line: message.",
+            discussion: """
+                Checks the files named, and every *.yaml and *.yml file under the directories named (default: \
+                WORKSPACE/Runbooks/drills, else the scenarios shipped with Warroom). The runbooks each scenario \
+                names must exist among the runbooks found as for `warroom runbook attach`. Exits non-zero if any \
+                problem is found. The format is described in Runbooks/drills/README.md.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var runbooks: RunbookOptions
+
+        @Argument(help: "Scenario files or directories (default: WORKSPACE/Runbooks/drills, else the shipped scenarios).")
+        var paths: [String] = []
+
+        func run() throws {
+            var targets = paths
+            if targets.isEmpty {
+                guard let directory = Self.defaultDirectory(workspace: global.workspaceURL) else {
+                    throw CLIError("no Runbooks/drills/ directory in \(global.workspaceURL.path) (pass scenario paths, or --workspace)")
+                }
+                targets = [RunbookCommand.Lint.displayPath(directory)]
+            }
+            let catalog: RunbookCatalog?
+            if runbooks.resolvedDirectory(workspace: global.workspaceURL) != nil {
+                catalog = runbooks.catalog(workspace: global.workspaceURL)
+            } else {
+                catalog = nil
+                FileHandle.standardError.write(Data("warning: no runbooks found; runbook ids were not checked\n".utf8))
+            }
+            let drills = DrillLinter.load(paths: targets, runbooks: catalog)
+            for problem in drills.problems {
+                print(InertText.make(problem.description))
+            }
+            let directoriesOnly = targets.allSatisfy { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+            if drills.files.isEmpty, drills.problems.isEmpty, directoriesOnly {
+                throw CLIError("no drill scenarios (*.yaml) found in \(targets.joined(separator: ", "))")
+            }
+            let files = drills.files.count == 1 ? "1 scenario" : "\(drills.files.count) scenarios"
+            if drills.problems.isEmpty {
+                print("\(files) checked: no problems")
+            } else {
+                let count = drills.problems.count == 1 ? "1 problem" : "\(drills.problems.count) problems"
+                FileHandle.standardError.write(Data("\(count) in \(files)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
+        /// `WORKSPACE/Runbooks/drills` if it exists, else the `Runbooks/drills` shipped in the checkout Warroom was
+        /// built from, else nil.
+        static func defaultDirectory(workspace: URL) -> String? {
+            let fm = FileManager.default
+            var isDirectory: ObjCBool = false
+            let local = workspace.appendingPathComponent("Runbooks/drills", isDirectory: true).path
+            if fm.fileExists(atPath: local, isDirectory: &isDirectory), isDirectory.boolValue { return local }
+            let shipped = URL(fileURLWithPath: RunbookOptions.shippedDirectory).appendingPathComponent("drills").path
+            if fm.fileExists(atPath: shipped, isDirectory: &isDirectory), isDirectory.boolValue { return shipped }
+            return nil
+        }
+    }
+}
