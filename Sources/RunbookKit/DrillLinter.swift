@@ -27,14 +27,14 @@ public enum DrillLinter {
         let (files, missing) = scenarioFiles(in: paths)
         problems += missing
         for file in files {
-            switch read(file) {
+            switch SourceFiles.read(file, limit: DrillScenarioParser.maxBytes, what: "a drill scenario", limitText: "256 KiB") {
             case .success(let text): sources.append((file, text))
             case .failure(let problem): problems.append(problem)
             }
         }
         var catalog = check(sources: sources, runbooks: runbooks)
         catalog.files = files
-        catalog.problems = sorted(problems + catalog.problems, fileOrder: files)
+        catalog.problems = SourceFiles.sorted(problems + catalog.problems, fileOrder: files)
         return catalog
     }
 
@@ -63,40 +63,13 @@ public enum DrillLinter {
             }
         }
         return DrillCatalog(
-            scenarios: scenarios, problems: sorted(problems, fileOrder: sources.map(\.path)), files: sources.map(\.path))
+            scenarios: scenarios, problems: SourceFiles.sorted(problems, fileOrder: sources.map(\.path)), files: sources.map(\.path))
     }
 
     /// The files to check, in a stable order, and a problem for each path that does not exist.
     /// Hidden files and directories are skipped.
     public static func scenarioFiles(in paths: [String]) -> (files: [String], problems: [FileProblem]) {
-        let fm = FileManager.default
-        var files: [String] = []
-        var problems: [FileProblem] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                problems.append(FileProblem(path: path, line: 1, message: "no such file or directory"))
-                continue
-            }
-            guard isDirectory.boolValue else {
-                files.append(path)
-                continue
-            }
-            var found: [String] = []
-            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            for case let relative as String in fm.enumerator(atPath: path) ?? NSEnumerator() {
-                let components = relative.split(separator: "/")
-                guard let name = components.last, !components.contains(where: { $0.hasPrefix(".") }) else { continue }
-                let lower = name.lowercased()
-                guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else { continue }
-                let full = base.isEmpty ? relative : base + "/" + relative
-                var dir: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue { found.append(full) }
-            }
-            files += found.sorted()
-        }
-        var seen: Set<String> = []
-        return (files.filter { seen.insert($0).inserted }, problems)
+        SourceFiles.find(in: paths) { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
     }
 
     private static func unknownRunbook(_ id: String, known: Set<String>) -> String {
@@ -104,31 +77,5 @@ public enum DrillLinter {
         let names = known.sorted()
         let list = names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
         return "unknown runbook \(quote(id)) (known: \(list))"
-    }
-
-    private static func read(_ path: String) -> Result<String, FileProblem> {
-        do {
-            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-            if size > DrillScenarioParser.maxBytes {
-                return .failure(FileProblem(
-                    path: path, line: 1, message: "file is too large for a drill scenario (\(size) bytes; the limit is 256 KiB)"))
-            }
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let text = String(data: data, encoding: .utf8) else {
-                return .failure(FileProblem(path: path, line: 1, message: "not UTF-8 text"))
-            }
-            return .success(text)
-        } catch {
-            return .failure(FileProblem(path: path, line: 1, message: "cannot read the file: \(error.localizedDescription)"))
-        }
-    }
-
-    private static func sorted(_ problems: [FileProblem], fileOrder: [String]) -> [FileProblem] {
-        var rank: [String: Int] = [:]
-        for (index, path) in fileOrder.enumerated() where rank[path] == nil { rank[path] = index }
-        return problems.enumerated().sorted { a, b in
-            let ra = rank[a.element.path] ?? -1, rb = rank[b.element.path] ?? -1
-            return (ra, a.element.line, a.offset) < (rb, b.element.line, b.offset)
-        }.map(\.element)
     }
 }

@@ -37,14 +37,14 @@ public enum RunbookLinter {
         let (files, missing) = runbookFiles(in: paths)
         problems += missing
         for file in files {
-            switch read(file) {
-            case .text(let text): sources.append((file, text))
-            case .problem(let problem): problems.append(problem)
+            switch SourceFiles.read(file, limit: maxFileBytes, what: "a runbook", limitText: "1 MiB") {
+            case .success(let text): sources.append((file, text))
+            case .failure(let problem): problems.append(problem)
             }
         }
         var catalog = check(sources: sources)
         catalog.files = files
-        catalog.problems = sortedProblems(problems + catalog.problems, fileOrder: files)
+        catalog.problems = SourceFiles.sorted(problems + catalog.problems, fileOrder: files)
         return catalog
     }
 
@@ -67,68 +67,13 @@ public enum RunbookLinter {
             }
         }
         return RunbookCatalog(
-            runbooks: runbooks, problems: sortedProblems(problems, fileOrder: sources.map(\.path)),
+            runbooks: runbooks, problems: SourceFiles.sorted(problems, fileOrder: sources.map(\.path)),
             files: sources.map(\.path))
     }
 
     /// The files to check, in a stable order, and a problem for each path that does not exist.
     /// Hidden files and directories are skipped, as are README.md files, which document rather than plan.
     public static func runbookFiles(in paths: [String]) -> (files: [String], problems: [LintProblem]) {
-        let fm = FileManager.default
-        var files: [String] = []
-        var problems: [LintProblem] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                problems.append(LintProblem(path: path, line: 1, message: "no such file or directory"))
-                continue
-            }
-            guard isDirectory.boolValue else {
-                files.append(path)
-                continue
-            }
-            var found: [String] = []
-            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            for case let relative as String in fm.enumerator(atPath: path) ?? NSEnumerator() {
-                let components = relative.split(separator: "/")
-                guard let name = components.last, !components.contains(where: { $0.hasPrefix(".") }) else { continue }
-                guard name.lowercased().hasSuffix(".md"), name.lowercased() != "readme.md" else { continue }
-                let full = base.isEmpty ? relative : base + "/" + relative
-                var dir: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue { found.append(full) }
-            }
-            files += found.sorted()
-        }
-        var seen: Set<String> = []
-        return (files.filter { seen.insert($0).inserted }, problems)
-    }
-
-    private enum Read { case text(String), problem(LintProblem) }
-
-    private static func read(_ path: String) -> Read {
-        let url = URL(fileURLWithPath: path)
-        let data: Data
-        do {
-            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-            if size > maxFileBytes {
-                return .problem(LintProblem(path: path, line: 1, message: "file is too large for a runbook (\(size) bytes; the limit is 1 MiB)"))
-            }
-            data = try Data(contentsOf: url)
-        } catch {
-            return .problem(LintProblem(path: path, line: 1, message: "cannot read the file: \(error.localizedDescription)"))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return .problem(LintProblem(path: path, line: 1, message: "not UTF-8 text"))
-        }
-        return .text(text)
-    }
-
-    private static func sortedProblems(_ problems: [LintProblem], fileOrder: [String]) -> [LintProblem] {
-        var rank: [String: Int] = [:]
-        for (index, path) in fileOrder.enumerated() where rank[path] == nil { rank[path] = index }
-        return problems.enumerated().sorted { a, b in
-            let ra = rank[a.element.path] ?? -1, rb = rank[b.element.path] ?? -1
-            return (ra, a.element.line, a.offset) < (rb, b.element.line, b.offset)
-        }.map(\.element)
+        SourceFiles.find(in: paths) { $0.hasSuffix(".md") && $0 != "readme.md" }
     }
 }

@@ -45,24 +45,8 @@ struct DrillCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("warning: no runbooks found; runbook ids were not checked\n".utf8))
             }
             let drills = DrillLinter.load(paths: targets, runbooks: catalog)
-            for problem in drills.problems {
-                print(InertText.make(problem.description))
-            }
-            let directoriesOnly = targets.allSatisfy { path in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-            }
-            if drills.files.isEmpty, drills.problems.isEmpty, directoriesOnly {
-                throw CLIError("no drill scenarios (*.yaml) found in \(targets.joined(separator: ", "))")
-            }
-            let files = drills.files.count == 1 ? "1 scenario" : "\(drills.files.count) scenarios"
-            if drills.problems.isEmpty {
-                print("\(files) checked: no problems")
-            } else {
-                let count = drills.problems.count == 1 ? "1 problem" : "\(drills.problems.count) problems"
-                FileHandle.standardError.write(Data("\(count) in \(files)\n".utf8))
-                throw ExitCode(1)
-            }
+            try LintReport.finish(problems: drills.problems, files: drills.files, targets: targets,
+                                  noun: "scenario", searched: "drill scenarios (*.yaml)")
         }
 
         /// `WORKSPACE/Runbooks/drills` if it exists, else the `Runbooks/drills` shipped in the checkout Warroom was

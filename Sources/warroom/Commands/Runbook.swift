@@ -39,24 +39,8 @@ struct RunbookCommand: ParsableCommand {
                 targets = [Self.displayPath(directory.path)]
             }
             let catalog = RunbookLinter.load(paths: targets)
-            for problem in catalog.problems {
-                print(InertText.make(problem.description))
-            }
-            let directoriesOnly = targets.allSatisfy { path in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-            }
-            if catalog.files.isEmpty, catalog.problems.isEmpty, directoriesOnly {
-                throw CLIError("no runbooks (*.md) found in \(targets.joined(separator: ", "))")
-            }
-            let files = catalog.files.count == 1 ? "1 runbook" : "\(catalog.files.count) runbooks"
-            if catalog.problems.isEmpty {
-                print("\(files) checked: no problems")
-            } else {
-                let count = catalog.problems.count == 1 ? "1 problem" : "\(catalog.problems.count) problems"
-                FileHandle.standardError.write(Data("\(count) in \(files)\n".utf8))
-                throw ExitCode(1)
-            }
+            try LintReport.finish(problems: catalog.problems, files: catalog.files, targets: targets,
+                                  noun: "runbook", searched: "runbooks (*.md)")
         }
 
         /// Relative to the current directory when under it, so editors and terminals can open `Runbooks/x.md:12`.

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+
+/// How every `… lint` command reports: problems on standard output, a summary, exit 1 when there are any.
+enum LintReport {
+    /// `noun` names one checked file (`runbook`, `scenario`); `searched` says what was looked for (`runbooks (*.md)`).
+    static func finish(problems: [FileProblem], files: [String], targets: [String], noun: String, searched: String) throws {
+        for problem in problems {
+            print(InertText.make(problem.description))
+        }
+        let directoriesOnly = targets.allSatisfy { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        if files.isEmpty, problems.isEmpty, directoriesOnly {
+            throw CLIError("no \(searched) found in \(targets.joined(separator: ", "))")
+        }
+        let checked = files.count == 1 ? "1 \(noun)" : "\(files.count) \(noun)s"
+        if problems.isEmpty {
+            print("\(checked) checked: no problems")
+        } else {
+            let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
+            FileHandle.standardError.write(Data("\(count) in \(checked)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
