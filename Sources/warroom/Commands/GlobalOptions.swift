@@ -79,6 +79,12 @@ extension GlobalOptions {
     /// Validates `command` against the incident's current state and appends it in one store transaction.
     @discardableResult
     func record(_ command: IncidentCommand, entry: EntryOptions) throws -> Event {
+        try record(command, entry: entry, attaching: [])[0]
+    }
+
+    /// Like `record(_:entry:)`; a severity change also attaches the runbooks of `catalog` that now apply, in the
+    /// same transaction. Returns every stored event, the command's own first.
+    func record(_ command: IncidentCommand, entry: EntryOptions, attaching catalog: [Runbook]) throws -> [Event] {
         let store = try openStore(create: false)
         let now = try now()
         let occurredAt = try time(entry.at, now: now)
@@ -94,11 +100,9 @@ extension GlobalOptions {
         }
         let actor = actorName
         let policy = try policy()
-        let events = try store.append(to: target.id) { state in
-            let payload = try state.decide(command, at: occurredAt, now: now, policy: policy)
-            return [EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: payload)]
+        return try store.append(to: target.id) { state in
+            try state.drafts(for: command, at: occurredAt, now: now, actor: actor, policy: policy, runbooks: catalog)
         }
-        return events[0]
     }
 
     /// The incidents a read command shows: the one named, the only active one, or, with `allActive`, every active one.

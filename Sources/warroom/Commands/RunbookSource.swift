@@ -60,18 +60,10 @@ extension GlobalOptions {
     /// Like `record`, but a severity change also attaches the runbooks that now apply, in the same transaction.
     /// Returns every stored event, the command's own first.
     func recordAttaching(_ command: IncidentCommand, entry: EntryOptions, runbooks source: RunbookOptions) throws -> [Event] {
-        let store = try openStore(create: false)
-        let now = try now()
-        let occurredAt = try time(entry.at, now: now)
-        let target = try IncidentSelection.resolve(entry.incident, among: store.incidents())
-        // Read outside the write transaction: file I/O must not hold other writers up.
+        // Read before the write transaction: file I/O must not hold other writers up.
         let catalog: [Runbook]
         if case .changeSeverity = command { catalog = source.usableForAttaching(workspace: workspaceURL) } else { catalog = [] }
-        let actor = actorName
-        let policy = try policy()
-        return try store.append(to: target.id) { state in
-            try state.drafts(for: command, at: occurredAt, now: now, actor: actor, policy: policy, runbooks: catalog)
-        }
+        return try record(command, entry: entry, attaching: catalog)
     }
 }
 
