@@ -74,6 +74,18 @@ public enum DurationText {
         return sign + "\(seconds)s"
     }
 
+    /// `12m`, `1h 05m`, `2d 03h 04m`: whole minutes, as the postmortem and the score card state durations
+    /// (differences of times already truncated to the minute).
+    public static func minutes(_ interval: TimeInterval) -> String {
+        let total = Int((interval / 60).rounded(.towardZero))
+        let sign = total < 0 ? "-" : ""
+        let m = abs(total)
+        let days = m / 1440, hours = (m % 1440) / 60, minutes = m % 60
+        if days > 0 { return "\(sign)\(days)d \(pad(hours))h \(pad(minutes))m" }
+        if hours > 0 { return "\(sign)\(hours)h \(pad(minutes))m" }
+        return "\(sign)\(minutes)m"
+    }
+
     /// `4:05`, `1:02:03`: a countdown or stopwatch reading of the magnitude.
     public static func clock(_ interval: TimeInterval) -> String {
         let s = abs(Int(interval.rounded(.towardZero)))

@@ -45,6 +45,8 @@ public enum EventPayload: Sendable, Equatable {
     case paging(PagingEvent)
     /// A runbook attached, or one of its steps checked, skipped or reopened (RunbookProgress.swift).
     case runbook(RunbookEvent)
+    /// A drill's scenario, an injected event or the drill's end (DrillEvent.swift).
+    case drill(DrillEvent)
 
     /// The kind, for storage, filtering and display.
     public var kind: EventKind {
@@ -62,6 +64,7 @@ public enum EventPayload: Sendable, Equatable {
         case .postmortem(let e): e.kind
         case .paging(let e): e.kind
         case .runbook(let e): e.kind
+        case .drill(let e): e.kind
         }
     }
 
@@ -96,6 +99,8 @@ public enum EventPayload: Sendable, Equatable {
             return e.summary
         case .runbook(let e):
             return e.summary
+        case .drill(let e):
+            return e.summary
         }
     }
 }
@@ -107,6 +112,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case postmortem
     case page, ack
     case runbook, step
+    case drill, inject
 }
 
 /// One entry of the append-only log.

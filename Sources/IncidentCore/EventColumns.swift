@@ -61,6 +61,8 @@ extension EventPayload {
             return e.columns
         case .runbook(let e):
             return e.columns
+        case .drill(let e):
+            return e.columns
         }
     }
 
@@ -107,6 +109,8 @@ extension EventPayload {
             self = .paging(try PagingEvent(columns: c))
         case .runbook, .step:
             self = .runbook(try RunbookEvent(kind: kind, columns: c))
+        case .drill, .inject:
+            self = .drill(try DrillEvent(columns: c))
         }
     }
 

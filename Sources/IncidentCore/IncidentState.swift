@@ -43,6 +43,8 @@ public struct IncidentState: Sendable, Equatable {
     public private(set) var paging = PagingState()
     /// Attached runbooks and their steps (RunbookProgress.swift).
     public private(set) var runbooks = RunbookProgress(tags: [])
+    /// A drill's scenario, injects and end (DrillEvent.swift); `nil` for incidents and before the scenario is recorded.
+    public private(set) var drill: DrillState?
     /// Status updates sent and their deliveries (DeliveryEvent.swift).
     public private(set) var broadcast = BroadcastState()
     /// Ids of every event folded in, for validating corrections.
@@ -118,6 +120,11 @@ public struct IncidentState: Sendable, Equatable {
             paging.apply(e, from: event)
         case .runbook(let e):
             runbooks.apply(e, event)
+        case .drill(let e):
+            if case .started(let scenario, let speed) = e, drill == nil {
+                drill = DrillState(scenario: scenario, speed: speed, startedAt: event.occurredAt)
+            }
+            drill?.apply(e, from: event)
         }
     }
 

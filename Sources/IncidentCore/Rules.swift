@@ -14,6 +14,8 @@ public enum IncidentCommand: Sendable, Equatable {
     case runbook(RunbookAction)
     /// Page someone or record an acknowledgement (Paging.swift).
     case paging(PagingCommand)
+    /// Record a drill's scenario, fire an inject, or end the drill (DrillEvent.swift).
+    case drill(DrillCommand)
 }
 
 /// Why a command was refused. The description says what is legal instead.
@@ -32,6 +34,7 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownEntry(EventID, IncidentID)
     case runbook(RunbookRuleError)
     case paging(PagingError)
+    case drill(DrillRuleError)
 
     public var description: String {
         switch self {
@@ -65,6 +68,8 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
         case .runbook(let error):
             return error.description
         case .paging(let error):
+            return error.description
+        case .drill(let error):
             return error.description
         }
     }
@@ -127,7 +132,12 @@ extension IncidentState {
             return try decideRunbook(action)
 
         case .paging(let command):
-            return try decidePaging(command, at: occurredAt)
+            let payload = try decidePaging(command, at: occurredAt)
+            try checkDrillAcknowledgement(payload)
+            return payload
+
+        case .drill(let command):
+            return try decideDrill(command, at: occurredAt)
         }
     }
 

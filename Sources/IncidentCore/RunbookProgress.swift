@@ -49,12 +49,15 @@ public enum AttachTrigger: Sendable, Equatable {
     case matched(Severity, tags: [String])
     /// Someone attached it by name.
     case manual
+    /// A drill scenario (its id) practises it.
+    case drill(String)
 
     var summary: String {
         switch self {
         case .matched(let severity, let tags):
             tags.isEmpty ? "applies at \(severity.rawValue)" : "applies at \(severity.rawValue), tags \(tags.joined(separator: ", "))"
         case .manual: "attached by hand"
+        case .drill(let scenario): "practised by drill \(scenario)"
         }
     }
 }
@@ -103,11 +106,17 @@ extension RunbookEvent {
         let kind = self.kind.rawValue
         switch self {
         case .attached(let runbook, let trigger):
-            var record = AttachRecord(trigger: "manual", severity: nil, tags: nil, runbook: runbook)
-            if case .matched(let severity, let tags) = trigger {
+            var record = AttachRecord(trigger: "manual", severity: nil, tags: nil, scenario: nil, runbook: runbook)
+            switch trigger {
+            case .matched(let severity, let tags):
                 record.trigger = "matched"
                 record.severity = severity
                 record.tags = tags
+            case .drill(let scenario):
+                record.trigger = "drill"
+                record.scenario = scenario
+            case .manual:
+                break
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -134,6 +143,9 @@ extension RunbookEvent {
             case "matched":
                 guard let severity = record.severity else { throw fail("matched attach without a severity") }
                 self = .attached(record.runbook, trigger: .matched(severity, tags: record.tags ?? []))
+            case "drill":
+                guard let scenario = record.scenario else { throw fail("drill attach without a scenario") }
+                self = .attached(record.runbook, trigger: .drill(scenario))
             default: throw fail("unknown attach trigger")
             }
         case .step:
@@ -152,6 +164,7 @@ extension RunbookEvent {
         var trigger: String
         var severity: Severity?
         var tags: [String]?
+        var scenario: String?
         var runbook: Runbook
     }
 }

@@ -249,16 +249,7 @@ public struct PostmortemContext {
     }
 
     /// `0m`, `45m`, `1h 03m`, `2d 03h 10m`: durations to the minute.
-    public static func duration(_ seconds: TimeInterval) -> String {
-        let total = Int((seconds / 60).rounded(.towardZero))
-        let sign = total < 0 ? "-" : ""
-        let m = abs(total)
-        let days = m / 1440, hours = (m % 1440) / 60, minutes = m % 60
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        if days > 0 { return "\(sign)\(days)d \(two(hours))h \(two(minutes))m" }
-        if hours > 0 { return "\(sign)\(hours)h \(two(minutes))m" }
-        return "\(sign)\(minutes)m"
-    }
+    public static func duration(_ seconds: TimeInterval) -> String { DurationText.minutes(seconds) }
 
     private static func optionalDuration(_ seconds: TimeInterval?) -> Any {
         seconds.map { duration($0) as Any } ?? NSNull()

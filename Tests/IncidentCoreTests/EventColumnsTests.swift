@@ -40,6 +40,10 @@ struct EventColumnsTests {
         .runbook(.step(StepEvent(runbook: "r", step: "s", number: 1, text: "Step", action: .undone, reverts: 4))),
         .paging(.paged(PageOrder(contact: "sam", name: "Sam Lee", role: "dba", tier: .primary, via: .phone, address: "+46 8 555", ackTimeout: 300))),
         .paging(.acknowledged(PageAck(contact: "sam", name: "Sam Lee", role: "dba", page: 7, after: 95))),
+        .drill(.started(DrillScenario(id: "d", title: "Drill", runbooks: ["r"], severity: .l2,
+                                      injects: [.init(offsetSeconds: 0, kind: .alert, text: "down", line: 5)]), speed: 60)),
+        .drill(.injected(DrillInjection(index: 0, inject: .init(offsetSeconds: 0, kind: .alert, text: "down", line: 5)))),
+        .drill(.ended(.ended)),
     ]
 
     @Test(arguments: payloads)
@@ -77,7 +81,7 @@ struct EventColumnsTests {
     @Test func kinds() {
         #expect(EventKind.allCases.map(\.rawValue)
             == ["declared", "note", "decision", "action", "state", "severity", "role", "correction", "broadcast", "delivery", "postmortem",
-                "page", "ack", "runbook", "step"])
+                "page", "ack", "runbook", "step", "drill", "inject"])
     }
 
     /// Columns a newer writer might add are ignored by this reader rather than refused.

@@ -180,6 +180,9 @@ struct StoreTests {
                 .paging(.paged(PageOrder(contact: "sam", name: "Sam Lee", role: "dba", tier: .primary, via: .phone,
                                          address: "+46 8 555", ackTimeout: 300))),
                 .paging(.acknowledged(PageAck(contact: "sam", name: "Sam Lee", role: "dba", page: declared.id, after: 95))),
+                .drill(.injected(DrillInjection(index: 1, inject: .init(offsetSeconds: 600, kind: .unanswered, text: "dba on-call", line: 9),
+                                                silentContact: "sam", silentName: "Sam Lee"))),
+                .drill(.ended(.ended)),
             ]
             var appended = [declared]
             for (offset, payload) in payloads.enumerated() {

@@ -34,6 +34,8 @@ struct EventJSON: Encodable {
     var runbook: RunbookEventJSON?
     /// A page or an acknowledgement (PagingJSON in Paging.swift).
     var page: PagingJSON?
+    /// A drill's start, inject or end (DrillJSON.swift).
+    var drillEvent: DrillJSON?
 
     enum CodingKeys: String, CodingKey {
         case id, incident, kind, occurredAt = "occurred_at", recordedAt = "recorded_at", actor, text, title,
@@ -42,6 +44,7 @@ struct EventJSON: Encodable {
         case tags, runbook
         case delivery
         case page
+        case drillEvent = "drill_event"
     }
 
     static let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -90,6 +93,8 @@ struct EventJSON: Encodable {
         case .paging(let e):
             text = e.summary
             page = PagingJSON(e)
+        case .drill(let e):
+            (title, text, drillEvent) = DrillJSON.fields(e)
         }
     }
 }

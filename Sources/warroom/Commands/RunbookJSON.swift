@@ -14,12 +14,14 @@ struct RunbookEventJSON: Encodable {
     var trigger: String?
     var matchedSeverity: String?
     var matchedTags: [String]?
+    /// For attaches by a drill: the scenario practising it.
+    var scenario: String?
     /// For attaches: the runbook as the incident keeps it.
     var snapshot: Runbook?
 
     enum CodingKeys: String, CodingKey {
         case id, action, step, stepNumber = "step_number", reverts, trigger, matchedSeverity = "matched_severity",
-            matchedTags = "matched_tags", snapshot
+            matchedTags = "matched_tags", scenario, snapshot
     }
 
     /// The event's `title`, `text`, `reason` and `runbook` fields.
@@ -34,6 +36,9 @@ struct RunbookEventJSON: Encodable {
                 json.trigger = "matched"
                 json.matchedSeverity = severity.rawValue
                 json.matchedTags = tags
+            case .drill(let scenario):
+                json.trigger = "drill"
+                json.scenario = scenario
             }
             return (runbook.title, nil, nil, json)
         case .step(let step):
