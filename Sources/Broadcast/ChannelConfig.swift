@@ -137,6 +137,11 @@ public struct ChannelConfig: Sendable, Equatable {
         self.line = line
     }
 
+    /// The drill sink every workspace has, whatever warroom.yaml says: `WORKSPACE/drill-sink.log` receives every
+    /// drill's status updates and pages, so a drill reaches nobody even where no channel is marked `drill: true`.
+    public static let drillSink = ChannelConfig(
+        name: "drill-sink", kind: .file(path: "drill-sink.log"), audiences: Set(Audience.allCases), isDrillSink: true)
+
     public var route: ChannelRoute {
         ChannelRoute(name: name, severities: receivesUpdates ? severities : [], audiences: audiences, isDrillSink: isDrillSink)
     }

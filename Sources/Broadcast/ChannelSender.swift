@@ -247,9 +247,9 @@ public final class ChannelSender: Sendable {
 }
 
 /// A file channel's append: under an exclusive lock, skipped if the key is already in the file (the attempt
-/// before a crash got that far), then fsynced.
-enum FileChannel {
-    static func append(_ entry: String, key: String, to path: String, deadline: Date) throws -> SendOutcome {
+/// before a crash got that far), then fsynced. The drill sink appends pages through it too.
+public enum FileChannel {
+    public static func append(_ entry: String, key: String, to path: String, deadline: Date) throws -> SendOutcome {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ChannelProblem("file cannot be opened (\(errorText()))", retryable: true) }
         defer { close(fd) }

@@ -62,11 +62,16 @@ public struct WarroomConfig: Sendable {
     /// The product defaults and no channels: what a workspace without `warroom.yaml` gets.
     public static let defaults = WarroomConfig()
 
-    /// The routes the core uses to pick the channels of an update.
-    public var routes: [ChannelRoute] { channels.map(\.route) }
+    /// The configured channels, then the built-in drill sink unless a configured channel takes its name.
+    public var allChannels: [ChannelConfig] {
+        channels.contains { $0.name == ChannelConfig.drillSink.name } ? channels : channels + [ChannelConfig.drillSink]
+    }
 
-    /// The channel called `name`.
-    public func channel(named name: String) -> ChannelConfig? { channels.first { $0.name == name } }
+    /// The routes the core uses to pick the channels of an update.
+    public var routes: [ChannelRoute] { allChannels.map(\.route) }
+
+    /// The channel called `name`, the built-in drill sink included.
+    public func channel(named name: String) -> ChannelConfig? { allChannels.first { $0.name == name } }
 
     /// Where a workspace's configuration is: `$WARROOM_CONFIG` if set, else `WORKSPACE/warroom.yaml`.
     public static func location(workspace: URL, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {

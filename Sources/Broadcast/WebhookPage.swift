@@ -5,8 +5,6 @@ import IncidentCore
 public enum WebhookPageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The contact's `webhook:` names a channel `warroom.yaml` does not configure.
     case unknownChannel(name: String, channel: String, known: [String])
-    /// Drills must not reach real pagers: only drill sinks receive a drill's page.
-    case drillNeedsSink(IncidentID, channel: String)
     /// The channel's service refuses messages this long.
     case tooLong(channel: String, format: WebhookFormat, bytes: Int, limit: Int)
 
@@ -16,9 +14,6 @@ public enum WebhookPageError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(name)'s webhook is channel \"\(channel)\", which \(WarroomConfig.fileName) does not configure"
                 + (known.isEmpty ? " (it has no channels)" : " (channels: \(known.joined(separator: ", ")))")
                 + "; add it there, or page by phone or chat"
-        case .drillNeedsSink(let id, let channel):
-            return "\(id) is a drill: a page by webhook goes only to a drill sink (drill: true), and \(channel) is not one; "
-                + "page by phone or chat to rehearse"
         case .tooLong(let channel, let format, let bytes, let limit):
             return "the page is \(bytes) bytes, and channel \(channel) (\(format.rawValue)) takes at most \(limit)"
         }
@@ -57,11 +52,15 @@ public enum WebhookPager {
         _ order: PageOrder, state: IncidentState, config: WarroomConfig, actor: String, occurredAt: Date, now: Date
     ) throws -> StatusUpdatePlan {
         guard order.via == .webhook else { preconditionFailure("WebhookPager records webhook pages only") }
-        let channelName = order.address
-        guard let channel = config.channel(named: channelName) else {
+        var channelName = order.address
+        guard var channel = config.channel(named: channelName) else {
             throw WebhookPageError.unknownChannel(name: order.name, channel: channelName, known: config.channels.map(\.name))
         }
-        if state.isDrill, !channel.isDrillSink { throw WebhookPageError.drillNeedsSink(state.id, channel: channelName) }
+        // A drill's page reaches no pager: it goes to the drill sink, and the timeline says so.
+        if state.isDrill, !channel.isDrillSink {
+            channel = ChannelConfig.drillSink
+            channelName = channel.name
+        }
         let payload = try state.decide(.paging(.page(order)), at: occurredAt, now: now, policy: config.policy)
         guard case .paging(.paged(let decided)) = payload else { preconditionFailure("decide answers a page with one") }
         let message = state.webhookPageMessage(decided)

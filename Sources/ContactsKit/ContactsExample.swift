@@ -69,6 +69,13 @@ public enum ContactsExample {
         email: ana.ruiz@example.com
         chat: "@ana"
         timezone: America/New_York
+      kofi:
+        name: Kofi Mensah
+        role: Payments tech lead
+        phone: "+233 30 555 0108"
+        email: kofi.mensah@example.com
+        chat: "@kofi"
+        timezone: Africa/Accra
 
     teams:
       sre-oncall:
@@ -119,6 +126,33 @@ public enum ContactsExample {
         primary: sam
         secondary: storage-oncall
         manager: lee
+        vendor: acme-storage
+      # Roles the shipped drill scenarios page (Runbooks/drills/): unanswered: dba on-call, and so on.
+      dba:
+        name: database on-call
+        primary: priya
+        secondary: tomas
+        manager: lee
+      network:
+        name: network on-call
+        primary: sre-oncall
+        secondary: tomas
+        manager: lee
+      hardware:
+        name: hardware and datacentre
+        primary: storage-oncall
+        secondary: sam
+        manager: lee
+        vendor: acme-storage
+      payments:
+        name: payments tech lead
+        primary: kofi
+        secondary: tomas
+        manager: lee
+      vendor-liaison:
+        name: vendor liaison
+        primary: lee
+        secondary: ana
         vendor: acme-storage
 
     policies:

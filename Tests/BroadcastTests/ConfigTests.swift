@@ -29,7 +29,7 @@ struct ConfigTests {
         // The example spells out the defaults, so copying it changes nothing but the channels.
         #expect(example.policy == .standard)
         #expect(example.delivery == DeliverySettings())
-        #expect(example.channels.map(\.name) == ["ops-war-room", "leadership", "值班群", "incident-log", "mail-execs", "drill-sink", "storage-pager"])
+        #expect(example.channels.map(\.name) == ["ops-war-room", "leadership", "值班群", "incident-log", "mail-execs", "game-day", "storage-pager"])
         #expect(example.channel(named: "storage-pager")?.receivesUpdates == false)
         #expect(!example.routes.contains { $0.receives(severity: .l1, audience: .tactical, drill: false) && $0.name == "storage-pager" })
         let leadership = try #require(example.channel(named: "leadership"))
@@ -37,7 +37,8 @@ struct ConfigTests {
         #expect(leadership.severities == [.l1, .l2])
         #expect(leadership.timeout == .seconds(5))
         #expect(example.channel(named: "ops-war-room")?.timeout == .seconds(10))
-        #expect(example.channel(named: "drill-sink")?.isDrillSink == true)
+        #expect(example.channel(named: "game-day")?.isDrillSink == true)
+        #expect(example.allChannels.last == ChannelConfig.drillSink, "the built-in drill sink comes after the configured channels")
         guard case .command(let arguments, let env) = example.channel(named: "mail-execs")?.kind else {
             Issue.record("mail-execs is not a command channel")
             return
@@ -168,9 +169,9 @@ struct ConfigTests {
         #expect(ChannelRoute.receivers(c.routes, severity: .l1, audience: .executive, drill: false) == ["execs", "both"])
         #expect(ChannelRoute.receivers(c.routes, severity: .l3, audience: .executive, drill: false) == [])
         #expect(ChannelRoute.receivers(c.routes, severity: .l4, audience: .tactical, drill: false) == [])
-        // A drill never reaches a real channel, whatever its level.
-        #expect(ChannelRoute.receivers(c.routes, severity: .l1, audience: .tactical, drill: true) == ["drills"])
-        #expect(ChannelRoute.receivers(c.routes, severity: .l1, audience: .executive, drill: true) == ["drills"])
+        // A drill never reaches a real channel, whatever its level: only drill sinks, the built-in one last.
+        #expect(ChannelRoute.receivers(c.routes, severity: .l1, audience: .tactical, drill: true) == ["drills", "drill-sink"])
+        #expect(ChannelRoute.receivers(c.routes, severity: .l4, audience: .executive, drill: true) == ["drills", "drill-sink"])
     }
 
     @Test func backoffDoublesUpToItsCap() {

@@ -73,17 +73,24 @@ struct OutboxStoreTests {
         #expect(try ws.state().nextStatusUpdateDue() == minute(15))
     }
 
-    @Test func noChannelMeansTheUpdateIsRecordedWithoutDeliveries() throws {
+    @Test func aDrillGoesToTheBuiltInDrillSinkOnly() throws {
         let ws = try TestWorkspace()
         try ws.declare(drill: true)
         let recorded = try StatusBroadcaster.send(
             "drill update", audience: .tactical, to: "DRILL-1", store: ws.store, config: try config(Self.twoFiles), actor: "carol",
             now: minute(5))
-        #expect(recorded.events.count == 1)
-        #expect(recorded.deliveries.isEmpty)
+        #expect(recorded.deliveries.map(\.channel) == ["drill-sink"])
+        // A drill-sink channel of the user's own replaces the built-in one; one that takes only L1 leaves an L2 drill unheard.
+        let narrow = try config("""
+            channels:
+              - {name: drill-sink, type: file, path: mine.log, drill: true, severities: [L1]}
+            """)
+        #expect(narrow.allChannels.map(\.name) == ["drill-sink"])
+        let again = try StatusBroadcaster.send("second", audience: .tactical, to: "DRILL-1", store: ws.store, config: narrow, actor: "carol",
+                                               now: minute(6))
+        #expect(again.events.count == 1 && again.deliveries.isEmpty)
         let state = try ws.state("DRILL-1")
-        #expect(StatusBroadcaster.noReceiverReason(config: try config(Self.twoFiles), state: state, audience: .tactical)?
-            .contains("drill sinks") == true)
+        #expect(StatusBroadcaster.noReceiverReason(config: narrow, state: state, audience: .tactical)?.contains("drill sinks") == true)
     }
 
     /// Each channel's oldest pending delivery goes first; a leased one is not handed out twice.

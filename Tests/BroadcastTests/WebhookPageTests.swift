@@ -65,10 +65,26 @@ struct WebhookPageTests {
         #expect(lines.contains("update #\(update.update.id) sent to ops"))
     }
 
+    @Test func aDrillsPageGoesToTheDrillSinkNotThePager() async throws {
+        let ws = try TestWorkspace()
+        let drill = try ws.declare("Drill: storage offline", severity: .l1, impact: nil, drill: true)
+        let c = try config(Self.channels)
+        let clock = ManualClock(minute(2))
+        let recorded = try WebhookPager.send("dba", to: drill, contacts: Self.book, store: ws.store, config: c, actor: "carol",
+                                             occurredAt: minute(2), now: minute(2), scheduleNow: clock.now)
+        #expect(recorded.deliveries.map(\.channel) == ["drill-sink"])
+        let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverPending(until: clock.now.addingTimeInterval(1)) }
+        #expect(reports.count == 1)
+        let sink = try String(contentsOf: ws.url.appendingPathComponent("drill-sink.log"), encoding: .utf8)
+        #expect(sink.contains("[DRILL] [L1] \(drill) Drill: storage offline — paging Sam Lee (dba, primary)"))
+        #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("pages.log").path))
+        let state = try #require(try ws.store.incidents().first { $0.id == drill })
+        #expect(try ws.store.events(of: drill).map { state.summary(of: $0) }.contains("page #\(recorded.update.id) sent to drill-sink"))
+    }
+
     @Test func refusalsRecordNothing() throws {
         let ws = try TestWorkspace()
         try ws.declare("Storage offline", severity: .l1, impact: nil)
-        let drill = try ws.declare("Drill: storage offline", severity: .l1, impact: nil, drill: true)
         let c = try config(Self.channels)
         func send(_ target: String, _ incident: IncidentID = "INC-1") throws {
             _ = try WebhookPager.send(target, to: incident, contacts: Self.book, store: ws.store, config: c, actor: "carol",
@@ -78,8 +94,7 @@ struct WebhookPageTests {
             try send("priya")
         }
         #expect(throws: PagingError.webhookNeedsChannel(name: "Lee Adeyemi")) { try send("lee") }
-        #expect(throws: WebhookPageError.drillNeedsSink(drill, channel: "pager")) { try send("sam", drill) }
-        #expect(try ws.store.events(of: "INC-1").count == 1 && ws.store.events(of: drill).count == 1)
+        #expect(try ws.store.events(of: "INC-1").count == 1)
         #expect(try ws.store.deliveries(incident: nil, statuses: nil).isEmpty)
 
         // The store takes only status updates and webhook pages into the outbox.

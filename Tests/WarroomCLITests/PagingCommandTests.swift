@@ -106,7 +106,7 @@ struct PagingCommandTests {
         try FileManager.default.copyItem(at: example, to: file)
         let clean = try ws.run(["contacts", "lint"], now: "2026-11-20T14:00:00Z")
         #expect(clean.status == 0)
-        #expect(clean.stdout.hasSuffix("contacts.yaml: 11 contacts, 5 roles: no problems\n"), "\(clean.stdout)")
+        #expect(clean.stdout.hasSuffix("contacts.yaml: 12 contacts, 10 roles: no problems\n"), "\(clean.stdout)")
 
         let text = try String(contentsOf: file, encoding: .utf8)
             .replacingOccurrences(of: "timezone: Europe/Prague", with: "timezone: Europe/Praha")
@@ -116,7 +116,7 @@ struct PagingCommandTests {
         #expect(bad.status == 1)
         #expect(bad.stdout == """
             \(file.path):25: unknown time zone "Europe/Praha" for tomas: use an IANA name like Europe/Berlin
-            \(file.path):122: L1 engages "execs", which is not in roles
+            \(file.path):156: L1 engages "execs", which is not in roles
 
             """)
         #expect(bad.stderr.contains("2 problems in \(file.path)"))
