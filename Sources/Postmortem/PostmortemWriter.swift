@@ -84,10 +84,7 @@ public struct PostmortemWriter: Sendable {
     }
 
     /// Relative to the workspace when the file is inside it, so the timeline reads `postmortems/INC-1.md`.
-    public func recordedPath(_ file: URL) -> String {
-        let base = workspace.path.hasSuffix("/") ? workspace.path : workspace.path + "/"
-        return file.path.hasPrefix(base) ? String(file.path.dropFirst(base.count)) : file.path
-    }
+    public func recordedPath(_ file: URL) -> String { DocumentFile.relativePath(file, in: workspace) }
 
     private func checkOverwrite(_ file: URL, recorded: String, state: IncidentState, force: Bool) throws {
         var isDirectory: ObjCBool = false
@@ -109,15 +106,21 @@ public struct PostmortemWriter: Sendable {
         }
     }
 
+    private func write(_ text: String, to file: URL) throws { try DocumentFile.write(text, to: file) }
+
+}
+
+/// How Warroom writes the documents it generates (postmortems, score cards).
+enum DocumentFile {
     /// Writes through a temporary file and a rename, so a crash leaves the old file or the new one, never half of
     /// one. New directories and files are private to the owner, like the rest of the workspace.
-    private func write(_ text: String, to file: URL) throws {
+    static func write(_ text: String, to file: URL) throws {
         let directory = file.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw PostmortemWriteError("cannot create \(directory.path): \(Self.reason(error))")
+            throw PostmortemWriteError("cannot create \(directory.path): \((error as NSError).localizedDescription)")
         }
         let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8),
@@ -132,7 +135,11 @@ public struct PostmortemWriter: Sendable {
         }
     }
 
-    private static func reason(_ error: any Error) -> String { (error as NSError).localizedDescription }
+    /// Relative to the workspace when the file is inside it, so the timeline reads `postmortems/INC-1.md`.
+    static func relativePath(_ file: URL, in workspace: URL) -> String {
+        let base = workspace.path.hasSuffix("/") ? workspace.path : workspace.path + "/"
+        return file.path.hasPrefix(base) ? String(file.path.dropFirst(base.count)) : file.path
+    }
 }
 
 /// A fingerprint of a generated postmortem's text (64-bit FNV-1a): enough to notice that people edited the file,
