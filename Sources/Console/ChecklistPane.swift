@@ -109,22 +109,28 @@ extension ConsoleModel {
 
     /// Keys while the step details are open: scroll, or close.
     mutating func performInStepDetail(_ action: KeyAction, _ detail: StepDetailOverlay) {
-        var detail = detail
-        let rect = stepDetailRect
-        let rows = max(1, rect.inset(1).height)
-        let total = stepDetailLines(detail, width: rect.inset(1).width).count
-        switch action {
-        case .dismiss, .showStep:
+        if action == .dismiss || action == .showStep {
             overlay = nil
             return
-        case .moveUp: detail.scroll -= 1
-        case .moveDown: detail.scroll += 1
-        case .pageUp: detail.scroll -= rows - 1
-        case .pageDown: detail.scroll += rows - 1
-        default: break
         }
-        detail.scroll = min(max(0, detail.scroll), max(0, total - rows))
+        var detail = detail
+        let inner = stepDetailRect.inset(1)
+        detail.scroll = Self.scrolled(detail.scroll, by: action, rows: inner.height,
+                                      total: stepDetailLines(detail, width: inner.width).count)
         overlay = .stepDetail(detail)
+    }
+
+    /// Where a scrolling overlay of `total` rows, `rows` of them visible, lands after a movement key.
+    static func scrolled(_ scroll: Int, by action: KeyAction, rows: Int, total: Int) -> Int {
+        let rows = max(1, rows)
+        let moved = switch action {
+        case .moveUp: scroll - 1
+        case .moveDown: scroll + 1
+        case .pageUp: scroll - (rows - 1)
+        case .pageDown: scroll + (rows - 1)
+        default: scroll
+        }
+        return min(max(0, moved), max(0, total - rows))
     }
 
     // MARK: Commands
@@ -373,10 +379,14 @@ extension ConsoleModel {
         let rect = stepDetailRect
         buffer.fill(rect)
         let title = "Step \(detail.step) (Esc closes)"
+        drawScrolling(&buffer, rect, title: title, lines: stepDetailLines(detail, width: rect.inset(1).width), scroll: detail.scroll)
+    }
+
+    /// A boxed overlay of styled rows scrolled to `scroll` (clamped), with a hint while more is below.
+    func drawScrolling(_ buffer: inout CellBuffer, _ rect: Rect, title: String, lines: [[Span]], scroll: Int) {
         buffer.box(rect, title: title, style: .bold, titleStyle: Palette.focusedTitle)
         let inner = rect.inset(1)
-        let lines = stepDetailLines(detail, width: inner.width)
-        let scroll = min(detail.scroll, max(0, lines.count - inner.height))
+        let scroll = min(scroll, max(0, lines.count - inner.height))
         for (row, line) in lines[scroll...].prefix(inner.height).enumerated() {
             var used = 0
             for span in line where used < inner.width {

@@ -19,6 +19,8 @@ public enum ConsoleMessage: Sendable {
     case contacts(ContactsSource)
     /// Channels configured, and updates sent (BroadcastDraft.swift).
     case broadcast(BroadcastMessage)
+    /// A drill opened, or its score card written (DrillPane.swift).
+    case drill(DrillMessage)
 }
 
 /// Work the runner does for the console, off the input loop; results come back as messages.
@@ -31,6 +33,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case sendStatusUpdate(IncidentID, message: String, audience: Audience)
     /// Write the incident's postmortem and record it (PostmortemRequest.swift).
     case generatePostmortem(IncidentID)
+    /// End the drill: the runner records the end, writes the score card and sends `.drill(.scoreCard)` (DrillPane.swift).
+    case endDrill(IncidentID)
     case quit
 }
 
@@ -50,6 +54,10 @@ enum ConsoleOverlay: Sendable, Equatable {
     case stepDetail(StepDetailOverlay)
     /// A page waiting for the commander's y/n, with the number to call on screen (ContactsPane.swift).
     case confirmPage(PageConfirmation)
+    /// `/end-drill` waiting for y/n (DrillPane.swift).
+    case confirmEndDrill(IncidentID)
+    /// A drill's score card, scrolled (DrillPane.swift).
+    case scoreCard(ScoreCardOverlay)
 }
 
 /// The console's whole UI state; `update` is the only place it changes and `render` draws it.
@@ -125,6 +133,8 @@ public struct ConsoleModel: Sendable {
             contactsLoaded(source)
         case .broadcast(let message):
             updateBroadcast(message)
+        case .drill(let message):
+            updateDrill(message)
         }
         return []
     }
@@ -198,6 +208,8 @@ public struct ConsoleModel: Sendable {
         case .picker: scopes = [.picker]
         case .stepDetail: scopes = [.detail]
         case .confirmPage: scopes = [.confirmPage]
+        case .confirmEndDrill: scopes = [.confirmEndDrill]
+        case .scoreCard: scopes = [.scoreCard]
         case nil:
             switch focus {
             case .commandLine: scopes = [.commandLine, .everywhere]
@@ -228,6 +240,11 @@ public struct ConsoleModel: Sendable {
             return []
         case .confirmPage(let confirmation):
             return performPageConfirmation(action, confirmation)
+        case .confirmEndDrill(let id):
+            return performEndDrillConfirmation(action, id)
+        case .scoreCard(let card):
+            performInScoreCard(action, card)
+            return []
         case nil:
             break
         }
@@ -422,6 +439,8 @@ public struct ConsoleModel: Sendable {
             return openBroadcastDraft(audience: audience)
         case .postmortem:
             return requestPostmortem()
+        case .endDrill:
+            return requestEndDrill()
         case .help:
             accept()
             overlay = .help(scroll: 0)

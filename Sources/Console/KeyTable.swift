@@ -12,6 +12,8 @@ public enum KeyScope: String, Sendable, CaseIterable {
     case detail = "Step details"
     case confirm = "Quit confirmation"
     case confirmPage = "Page confirmation"
+    case scoreCard = "Drill score card"
+    case confirmEndDrill = "End-drill confirmation"
 }
 
 /// What a key binding does; `ConsoleModel` performs it.
@@ -112,6 +114,16 @@ public enum KeyTable {
 
             b(.confirmPage, [.char("y"), .char("Y")], .confirm, "record the page (after calling or messaging)"),
             b(.confirmPage, [.char("n"), .char("N"), .escape], .dismiss, "do not page"),
+
+            b(.scoreCard, [.down, .char("j")], .moveDown, "scroll down"),
+            b(.scoreCard, [.up, .char("k")], .moveUp, "scroll up"),
+            b(.scoreCard, [.pageDown], .pageDown, "page down"),
+            b(.scoreCard, [.pageUp], .pageUp, "page up"),
+            b(.scoreCard, [.escape, .char("q"), .enter], .dismiss,
+              "close the score card (warroom drill end DRILL-n prints it again)"),
+
+            b(.confirmEndDrill, [.char("y"), .char("Y")], .confirm, "end the drill now and write the score card"),
+            b(.confirmEndDrill, [.char("n"), .char("N"), .escape], .dismiss, "keep drilling"),
         ]
     }()
 

@@ -36,6 +36,8 @@ enum Palette {
         case .page: Style(foreground: .yellow)
         case .ack: Style(foreground: .green, attributes: [.bold])
         case .note, .action, .role: .plain
+        case .inject: inject
+        case .drill: drillEntry
         }
     }
 }
@@ -59,7 +61,8 @@ extension ConsoleModel {
         case .help(let scroll): drawHelp(&buffer, scroll: scroll)
         case .picker(let highlighted): drawPicker(&buffer, highlighted: highlighted)
         case .stepDetail(let detail): drawStepDetail(&buffer, detail)
-        case .confirmQuit, .confirmPage, nil: break
+        case .scoreCard(let card): drawScoreCard(&buffer, card)
+        case .confirmQuit, .confirmPage, .confirmEndDrill, nil: break
         }
         drawBroadcastDraft(&buffer)
         return buffer
@@ -75,8 +78,8 @@ extension ConsoleModel {
         }
     }
 
-    /// `INC-1 Title ……  L2  investigating  elapsed 12m 03s  next update 2:57  DRILL`: the facts on the
-    /// right are fixed, the title takes what is left.
+    /// `INC-1 Title ……  L2  investigating  elapsed 12m 03s  next update 2:57  DRILL T+12m 600×`: the facts on
+    /// the right are fixed, the title takes what is left.
     private func drawHeader(_ buffer: inout CellBuffer, _ rect: Rect) {
         guard let view = current else {
             let x = buffer.put("Warroom", x: rect.x, y: rect.y, style: .bold)
@@ -84,21 +87,15 @@ extension ConsoleModel {
             return
         }
         let state = view.state
-        var facts: [Span] = [
-            (state.severity.rawValue, Palette.severity(state.severity)),
-            (state.lifecycle.rawValue, .bold),
-            ("elapsed \(DurationText.short(state.elapsed(now: now)))", .plain),
-        ]
-        if let update = state.statusUpdateClock(now: now, policy: policy) {
-            switch update.urgency {
-            case .overdue: facts.append(("OVERDUE +\(DurationText.clock(-update.remaining))", Palette.overdue))
-            case .dueSoon: facts.append(("next update \(DurationText.clock(update.remaining))", Palette.dueSoon))
-            case .scheduled: facts.append(("next update \(DurationText.clock(update.remaining))", .plain))
-            }
-        }
-        if state.isDrill { facts.append(("DRILL", Palette.drill)) }
         let gap = 2
-        let factsWidth = facts.reduce(0) { $0 + TextWidth.columns($1.text) } + gap * (facts.count - 1)
+        var facts = headerFacts(state, labelled: true)
+        var factsWidth = facts.reduce(0) { $0 + TextWidth.columns($1.text) } + gap * (facts.count - 1)
+        // The title gives way first; when not even a short one is left (a drill's badge is long), the labels go,
+        // so that every fact and the DRILL badge stay on an 80-column header.
+        if TextWidth.columns(state.id) + 1 + Self.shortestTitle + gap + factsWidth > rect.width {
+            facts = headerFacts(state, labelled: false)
+            factsWidth = facts.reduce(0) { $0 + TextWidth.columns($1.text) } + gap * (facts.count - 1)
+        }
         var x = max(rect.x, rect.maxX - factsWidth)
         for (index, fact) in facts.enumerated() {
             if index > 0 { x += gap }
@@ -108,6 +105,30 @@ extension ConsoleModel {
         let idWidth = buffer.put(state.id, x: rect.x, y: rect.y, limit: factsStart - rect.x, style: .bold)
         let titleStart = rect.x + idWidth + 1
         buffer.put(state.title, x: titleStart, y: rect.y, limit: factsStart - gap - titleStart)
+    }
+
+    /// The header keeps at least this much title before it shortens its labels.
+    static let shortestTitle = 12
+
+    /// Severity, lifecycle, elapsed time, the update countdown and the drill badge; without labels, `elapsed` goes
+    /// and `next update` becomes `update`.
+    private func headerFacts(_ state: IncidentState, labelled: Bool) -> [Span] {
+        let elapsed = DurationText.short(state.elapsed(now: now))
+        var facts: [Span] = [
+            (state.severity.rawValue, Palette.severity(state.severity)),
+            (state.lifecycle.rawValue, .bold),
+            (labelled ? "elapsed \(elapsed)" : elapsed, .plain),
+        ]
+        if let update = state.statusUpdateClock(now: now, policy: policy) {
+            let next = "\(labelled ? "next update" : "update") \(DurationText.clock(update.remaining))"
+            switch update.urgency {
+            case .overdue: facts.append(("OVERDUE +\(DurationText.clock(-update.remaining))", Palette.overdue))
+            case .dueSoon: facts.append((next, Palette.dueSoon))
+            case .scheduled: facts.append((next, .plain))
+            }
+        }
+        if let badge = drillBadge(state) { facts.append(badge) }
+        return facts
     }
 
     private func drawPane(_ buffer: inout CellBuffer, _ rect: Rect, title: String, focused: Bool) {
@@ -175,6 +196,7 @@ extension ConsoleModel {
         }
         lines += nextStepLines(view, width: width)
         lines += deliveryLines(view, width: width)
+        lines += drillStatusLines(view, width: width)
 
         lines.append([("Roles", Palette.heading)])
         let roles = Role.standard + state.roles.keys.filter { !Role.standard.contains($0) }.sorted()
@@ -231,10 +253,11 @@ extension ConsoleModel {
                 (clock.time(entry.occurredAt, withDate: withDate), .plain),
                 (entry.isBackdated ? "*" : " ", .bold),
                 (" " + fit(Self.kindLabel(entry.kind), 8) + " ", Palette.kind(entry.kind)),
-                (fit(entry.actor, actorWidth) + " ", .plain),
+                // The drill's own entries (injects, and the pages they send) are marked as scripted.
+                (fit(entry.actor, actorWidth) + " ", entry.actor == DrillScoreCard.actor ? Palette.drill : .plain),
             ]
             if corrected { spans.append(("(corrected) ", .bold)) }
-            spans.append((text, .plain))
+            spans.append((text, entry.kind == .inject ? .bold : .plain))
             let y = inner.y + row
             if focused && index == view.selected {
                 buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: .reverse)
@@ -256,6 +279,7 @@ extension ConsoleModel {
         case .correction: "correct"
         case .broadcast: "update"
         case .postmortem: "postmort"
+        case .inject: "INJECT"
         default: kind.rawValue
         }
     }
@@ -265,6 +289,8 @@ extension ConsoleModel {
     private func drawMessage(_ buffer: inout CellBuffer, _ rect: Rect) {
         if case .confirmQuit(let id) = overlay {
             buffer.put("Quit while \(id) is active? y/n", x: rect.x, y: rect.y, limit: rect.width, style: Palette.overdue)
+        } else if case .confirmEndDrill(let id) = overlay {
+            drawEndDrillConfirmation(&buffer, rect, id)
         } else if case .confirmPage(let confirmation) = overlay {
             drawPageConfirmation(&buffer, rect, confirmation)
         } else if let notice {

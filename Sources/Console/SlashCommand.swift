@@ -9,6 +9,7 @@ public enum SlashCommand: String, Sendable, CaseIterable {
     case page, ack
     case broadcast
     case postmortem
+    case endDrill = "end-drill"
 
     /// How to type it.
     public var usage: String {
@@ -31,6 +32,7 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         case .ack: "/ack ROLE|NAME"
         case .broadcast: "/broadcast [tactical|executive]"
         case .postmortem: "/postmortem"
+        case .endDrill: "/end-drill"
         }
     }
 
@@ -55,6 +57,7 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         case .ack: "record that a role (its latest page) or a person acknowledged"
         case .broadcast: "draft a status update from the incident's state to edit and send (b in the panes too)"
         case .postmortem: "write the postmortem to postmortems/INC-n.md from the timeline; closing needs one after resolution"
+        case .endDrill: "end the drill now: no more scripted events; the score card is written and shown"
         }
     }
 }
@@ -72,6 +75,8 @@ enum ConsoleIntent {
     case broadcastDraft(Audience)
     /// `/postmortem`: the runner writes it (PostmortemRequest.swift).
     case postmortem
+    /// `/end-drill`: the model asks first, then the runner ends the drill (DrillPane.swift).
+    case endDrill
     case showIncident(String?)
     case help
     case quit
@@ -152,6 +157,8 @@ enum CommandLineParser {
         case .postmortem:
             guard rest.isEmpty else { throw usage(command, "nothing after it (the CLI takes --output and --template)") }
             return .postmortem
+        case .endDrill:
+            return try DrillSlash.endDrill(rest)
         }
     }
 
@@ -181,6 +188,7 @@ enum CommandLineParser {
         case .showIncident, .help, .quit: throw CommandLineError(message: "/at only applies to commands that record something")
         case .broadcastDraft: throw CommandLineError(message: "a status update goes out now; /at cannot backdate it")
         case .postmortem: throw CommandLineError(message: "a postmortem is written now; /at cannot backdate it")
+        case .endDrill: throw CommandLineError(message: "a drill ends now; /at cannot backdate it")
         }
     }
 
