@@ -30,13 +30,14 @@ let package = Package(
         ),
         .target(name: "Postmortem", dependencies: ["IncidentCore", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "Console", dependencies: ["IncidentCore"]),
+        .target(name: "Drills", dependencies: ["IncidentCore", "Broadcast", "Postmortem"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Console"]),
         .executableTarget(
             name: "warroom",
             dependencies: [
                 "IncidentCore", "IncidentStore", "RunbookKit", "ContactsKit", "Broadcast", "Postmortem", "Console", "Terminal",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Drills", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -68,7 +69,15 @@ let package = Package(
         ),
         .testTarget(name: "PostmortemTests", dependencies: ["IncidentCore", "Postmortem"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
-        .testTarget(name: "WarroomCLITests", dependencies: ["IncidentCore", "WarroomTestSupport", "warroom"]),
+        .testTarget(
+            name: "DrillsTests",
+            dependencies: [
+                "IncidentCore", "IncidentStore", "RunbookKit", "ContactsKit", "Broadcast", "Postmortem", "Drills", "WarroomTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "WarroomCLITests", dependencies: ["IncidentCore", "IncidentStore", "RunbookKit", "Drills", "WarroomTestSupport", "warroom"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "warroom"]),
     ]
 )

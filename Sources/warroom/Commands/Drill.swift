@@ -1,14 +1,16 @@
 import ArgumentParser
+import Drills
 import Foundation
 import IncidentCore
 import RunbookKit
 
-/// `warroom drill`: the scripted scenarios teams practise runbooks against (`Runbooks/drills/`).
+/// `warroom drill`: rehearse a runbook against a scripted scenario (`Runbooks/drills/`) on an accelerated clock.
 struct DrillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
-        abstract: "Work with the drill scenarios in Runbooks/drills/.",
-        subcommands: [Lint.self]
+        abstract: "Run a drill scenario on an accelerated clock, end it, see past runs, or check scenario files.",
+        subcommands: [Run.self, End.self, History.self, Lint.self],
+        defaultSubcommand: Run.self
     )
 
     /// `warroom drill lint [PATHS…]`: every problem as `path:line: message`, non-zero exit if any.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Console
+import Drills
 import Foundation
 import IncidentCore
 import Postmortem
@@ -26,18 +28,29 @@ struct OpenConsole: ParsableCommand {
     }
 }
 
-/// Opens the console on `store` until the user quits; runbooks are read by the console's store worker.
+/// What a drill's console needs beyond an incident's: the drill's runner, its accelerated clock, and the contacts
+/// it pages from.
+struct DrillConsole {
+    var session: DrillSession
+    var clock: ConsoleClock
+    var contacts: ContactsSource
+}
+
+/// Opens the console on `store` until the user quits; runbooks are read by the console's store worker. Returns the
+/// drill's score card if a drill ended while it was open.
+@discardableResult
 func openConsole(store: some EventStore, global: GlobalOptions, incident: IncidentID?, runbooks: RunbookOptions,
-                 contactsIn contactsWorkspace: URL? = nil) throws {
+                 contactsIn contactsWorkspace: URL? = nil, drill: DrillConsole? = nil) throws -> DrillSession.ScoreCard? {
     let workspace = global.workspaceURL
     // warroom.yaml: the cadences the header counts down, and the channels the outbox worker delivers to.
     let config = try global.config()
-    let clock = try ConsoleClock.fromEnvironment()
+    let clock = try drill?.clock ?? ConsoleClock.fromEnvironment()
     let broadcaster = (store as? any OutboxStore).map { ConsoleBroadcaster(config: config, outbox: $0, workspace: workspace, clock: clock) }
-    try runConsole(store: store, actor: global.actorName, incident: incident, timeZone: global.timeZone,
-                   clock: clock, policy: config.policy, contacts: ContactsSupport.source(workspace: contactsWorkspace ?? workspace),
-                   broadcaster: broadcaster, runbooks: {
+    return try runConsole(store: store, actor: global.actorName, incident: incident, timeZone: global.timeZone,
+                          clock: clock, policy: config.policy,
+                          contacts: drill?.contacts ?? ContactsSupport.source(workspace: contactsWorkspace ?? workspace),
+                          broadcaster: broadcaster, runbooks: {
         let catalog = runbooks.catalog(workspace: workspace)
         return (catalog.usable, catalog.problems.map { InertText.make($0.description) })
-    }, postmortems: PostmortemWriter(workspace: workspace, timeZone: global.timeZone, policy: config.policy))
+    }, postmortems: PostmortemWriter(workspace: workspace, timeZone: global.timeZone, policy: config.policy), drill: drill?.session)
 }

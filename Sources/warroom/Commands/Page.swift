@@ -1,5 +1,6 @@
 import ArgumentParser
 import Broadcast
+import Drills
 import Foundation
 import IncidentCore
 import IncidentStore
@@ -63,7 +64,10 @@ struct Page: ParsableCommand {
         let event = events[0]
         print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         if incident.isDrill {
-            print("DRILL: the page is recorded; do not really call or message anyone")
+            if let state = try store.incidents().first(where: { $0.id == incident.id }), let record = state.paging.page(id: event.id) {
+                try DrillSink(workspace: global.workspaceURL).record(page: record, incident: incident.id, state: state)
+            }
+            print("DRILL: the page is recorded and written to \(DrillSink.fileName); do not really call or message anyone")
         } else if let proposal {
             print(ContactsSupport.howToReach(proposal, now: now, timeZone: global.timeZone))
         }

@@ -1,4 +1,5 @@
 import Console
+import Drills
 import Foundation
 import IncidentCore
 import Postmortem
@@ -9,13 +10,15 @@ import Terminal
 /// Keys, the one-second tick, resizes and the store worker's results are all messages to `ConsoleModel`;
 /// the effects it returns go to the worker's background queue, so the loop only ever blocks in the
 /// terminal read (for at most `inputTimeout`). On SIGTERM, SIGINT or SIGHUP the terminal is restored
-/// and the process dies of the same signal.
+/// and the process dies of the same signal. With `drill`, the worker fires its injects; returns its score card if
+/// the drill ended while the console was open.
+@discardableResult
 func runConsole(
     store: any EventStore, actor: String, incident: IncidentID?, timeZone: TimeZone = .current,
     clock: ConsoleClock, policy: Policy = .standard, contacts: ContactsSource? = nil, broadcaster: ConsoleBroadcaster? = nil,
     runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) },
-    postmortems: PostmortemWriter? = nil
-) throws {
+    postmortems: PostmortemWriter? = nil, drill: DrillSession? = nil
+) throws -> DrillSession.ScoreCard? {
     let signals = TerminationSignals()
     let screen: TerminalScreen
     do {
@@ -32,6 +35,7 @@ func runConsole(
     if let contacts { worker.mailbox.post(.contacts(contacts)) }
     worker.broadcaster = broadcaster
     worker.postmortems = postmortems
+    worker.drill = drill
     worker.start()
     broadcaster?.start(mailbox: worker.mailbox)
     let caught = loop.run(until: { signals.received })
@@ -43,6 +47,7 @@ func runConsole(
         FileHandle.standardError.write(Data("warroom: not recorded: \(reason)\n".utf8))
     }
     if let caught { TerminationSignals.reraise(caught) }
+    return worker.drillScoreCard
 }
 
 /// The input loop: the model, the screen it draws on and the worker its effects go to.

@@ -1,5 +1,6 @@
 import Console
 import Dispatch
+import Drills
 import Foundation
 import IncidentCore
 import Postmortem
@@ -46,6 +47,13 @@ final class StoreWorker: @unchecked Sendable {
     var broadcaster: ConsoleBroadcaster?
     /// Writes postmortems for `/postmortem` (PostmortemCommand.swift); set before `start`.
     var postmortems: PostmortemWriter?
+    /// The drill this console runs: its injects fire from here. Set before `start`.
+    var drill: DrillSession?
+    /// The drill's score card, once it ended while the console was open; read after `stop`.
+    var drillScoreCard: DrillSession.ScoreCard? { queue.sync { scoreCard } }
+    private var scoreCard: DrillSession.ScoreCard?
+    /// The inject a timer is already set for, so polling does not stack timers.
+    private var injectTimer: Date?
 
     init(store: any EventStore, actor: String, clock: ConsoleClock, policy: Policy, pageSize: Int = 5000,
          runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) }) {
@@ -57,13 +65,20 @@ final class StoreWorker: @unchecked Sendable {
         loadRunbooks = runbooks
     }
 
-    /// Loads every event, then polls every `interval` seconds so another process's entries show up.
-    func start(pollInterval interval: TimeInterval = 0.25) {
+    /// Seconds between polls for other writers' entries (and the drill's due injects).
+    private let pollInterval: TimeInterval = 0.25
+
+    /// Loads every event, then polls every `pollInterval` seconds so another process's entries show up.
+    func start() {
+        let interval = pollInterval
         queue.async { [self] in
             let catalog = loadRunbooks()
             runbooks = catalog.usable
             mailbox.post(.runbooksLoaded(catalog.usable, problems: catalog.problems))
+            advanceDrill()
             load()
+            // After the load, so the console knows the drill's scenario and speed when it announces it.
+            if let drill { mailbox.post(.drill(.started(drill.incident, sink: DrillSink.fileName))) }
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(20))
             timer.setEventHandler { [weak self] in self?.poll() }
@@ -103,6 +118,12 @@ final class StoreWorker: @unchecked Sendable {
                     guard let postmortems else { throw ConsoleSetupError("this console cannot write postmortems") }
                     try postmortems.generate(incident: incident, store: store, template: postmortems.template(explicit: nil),
                                              now: clock.now(), actor: actor)
+                case .endDrill(let incident):
+                    guard let drill, drill.incident == incident else {
+                        throw ConsoleSetupError("this console is not running the drill \(incident); end it with warroom drill end \(incident)")
+                    }
+                    let now = clock.now()
+                    deliver(try drill.end(.ended, at: now, now: now, actor: actor))
                 case .quit:
                     return
                 }
@@ -136,6 +157,7 @@ final class StoreWorker: @unchecked Sendable {
     }
 
     private func poll() {
+        advanceDrill()
         guard loaded else { return load() }
         do {
             let new = try fetch(after: lastSeen)
@@ -157,6 +179,33 @@ final class StoreWorker: @unchecked Sendable {
             guard page.count == pageSize, let last = page.last else { return all }
             cursor = last.id
         }
+    }
+
+    // MARK: Drill
+
+    /// Fires the injects that are due, ends the drill once its incident is resolved, and sets a timer for the next
+    /// inject when it falls between two polls, so it is recorded on time even at high speed.
+    private func advanceDrill() {
+        guard let drill else { return }
+        do {
+            let progress = try drill.advance(now: clock.now())
+            if let card = progress.scoreCard { deliver(card) }
+            guard let next = progress.nextInject, injectTimer != next else { return }
+            let delay = next.timeIntervalSince(clock.now()) / clock.speed
+            guard delay < pollInterval else { return }
+            injectTimer = next
+            queue.asyncAfter(deadline: .now() + max(0, delay)) { [weak self] in
+                self?.injectTimer = nil
+                self?.poll()
+            }
+        } catch {
+            report(error, doing: "run the drill")
+        }
+    }
+
+    private func deliver(_ card: DrillSession.ScoreCard) {
+        scoreCard = card
+        mailbox.post(.drill(.scoreCard(card.card.incident, path: card.path, text: card.text)))
     }
 
     /// A failing poll repeats every quarter second; say so once, not four times a second.
