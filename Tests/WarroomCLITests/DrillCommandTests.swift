@@ -49,6 +49,12 @@ struct DrillCommandTests {
         #expect(broken.status != 0)
         #expect(broken.stderr.contains("\(file.path):4: "), "\(broken.stderr)")
 
+        let viaOption = try ws.run(["drill", "major-incident", "--scenario", file.path], now: Self.now)
+        #expect(viaOption.status != 0 && viaOption.stderr.contains("\(file.path):4: "), "\(viaOption.stderr)")
+        let kernel = Self.repository.appendingPathComponent("Runbooks/drills/kernel-upgrade-canary.yaml").path
+        let mismatch = try ws.run(["drill", "lb-node-down", "--scenario", kernel], now: Self.now)
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("practises host-upgrade-rollback, not lb-node-down"), "\(mismatch.stderr)")
+
         // Several scenarios practise major-incident: naming the runbook is ambiguous.
         let ambiguous = try ws.run(["drill", "major-incident"], now: Self.now)
         #expect(ambiguous.status != 0 && ambiguous.stderr.contains("several scenarios practise the runbook major-incident"))

@@ -29,23 +29,34 @@ extension DrillCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var runbooks: RunbookOptions
 
-        @Argument(help: "A scenario id, a scenario file, or a runbook id that exactly one scenario practises.")
+        @Argument(help: "A scenario id, a scenario file, or a runbook id that exactly one scenario practises (or, with --scenario, one it practises).")
         var scenario: String?
 
         @Option(help: "Drill seconds per real second: 60 runs an hour in a minute (default 1; a resumed drill keeps its own).")
         var speed: Double?
 
+        @Option(name: .customLong("scenario"), help: ArgumentHelp(
+            "A scenario file to run.", discussion: "SCENARIO may then name one of the runbooks it practises, or be left out."))
+        var scenarioFile: String?
+
         func run() throws {
             let workspace = global.workspaceURL
             let catalog = runbooks.catalog(workspace: workspace)
-            guard let requested = scenario else {
-                try ScenarioChoice.list(workspace: workspace, runbooks: catalog)
-                return
-            }
             if let speed, !(speed.isFinite && speed > 0 && speed <= Self.maxSpeed) {
                 throw CLIError("--speed must be a number above 0 and at most \(Int(Self.maxSpeed)) (got \(speed))")
             }
-            let scenario = try ScenarioChoice.resolve(requested, workspace: workspace, runbooks: catalog)
+            let scenario: DrillScenario
+            if let scenarioFile {
+                scenario = try ScenarioChoice.file(scenarioFile, runbooks: catalog)
+                if let named = self.scenario, named != scenario.id, !scenario.runbooks.contains(named) {
+                    throw CLIError("\(scenarioFile) practises \(scenario.runbooks.joined(separator: ", ")), not \(named)")
+                }
+            } else if let requested = self.scenario {
+                scenario = try ScenarioChoice.resolve(requested, workspace: workspace, runbooks: catalog)
+            } else {
+                try ScenarioChoice.list(workspace: workspace, runbooks: catalog)
+                return
+            }
             // Before anything is recorded: a drill declared where no console can open would run unseen.
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw CLIError(TerminalError.notATerminal.description) }
             let config = try global.config()
@@ -175,32 +186,33 @@ enum ScenarioChoice {
     /// problems is refused with every problem as `path:line: message`, and nothing is recorded.
     static func resolve(_ text: String, workspace: URL, runbooks: RunbookCatalog) throws -> DrillScenario {
         var isDirectory: ObjCBool = false
-        let scenarios: DrillCatalog
-        let chosen: DrillScenario?
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), !isDirectory.boolValue {
-            scenarios = DrillLinter.load(paths: [text], runbooks: runbooks)
-            chosen = scenarios.scenarios.first
-            if chosen == nil || !scenarios.problems.isEmpty { try refuse(scenarios.problems, file: text) }
-        } else {
-            scenarios = try catalog(workspace: workspace, runbooks: runbooks)
-            if let byID = scenarios.scenarios.first(where: { $0.id == text }) {
-                chosen = byID
-            } else {
-                let practising = scenarios.scenarios.filter { $0.runbooks.contains(text) }
-                if practising.count > 1 {
-                    throw CLIError("several scenarios practise the runbook \(text): "
-                                   + practising.map(\.id).joined(separator: ", ") + "; name one")
-                }
-                chosen = practising.first
-            }
-            guard let chosen else {
-                throw CLIError("no drill scenario or runbook \(text); scenarios: "
-                               + scenarios.scenarios.map(\.id).joined(separator: ", ") + " (warroom drill lists them)")
-            }
-            let own = scenarios.problems.filter { $0.path == chosen.sourcePath }
-            if !own.isEmpty { try refuse(own, file: chosen.sourcePath ?? text) }
+            return try file(text, runbooks: runbooks)
         }
-        return chosen!
+        let scenarios = try catalog(workspace: workspace, runbooks: runbooks)
+        var chosen = scenarios.scenarios.first { $0.id == text }
+        if chosen == nil {
+            let practising = scenarios.scenarios.filter { $0.runbooks.contains(text) }
+            if practising.count > 1 {
+                throw CLIError("several scenarios practise the runbook \(text): " + practising.map(\.id).joined(separator: ", ")
+                               + "; name one, or pass --scenario FILE")
+            }
+            chosen = practising.first
+        }
+        guard let chosen else {
+            throw CLIError("no drill scenario or runbook \(text); scenarios: "
+                           + scenarios.scenarios.map(\.id).joined(separator: ", ") + " (warroom drill lists them)")
+        }
+        let own = scenarios.problems.filter { $0.path == chosen.sourcePath }
+        if !own.isEmpty { try refuse(own, file: chosen.sourcePath ?? text) }
+        return chosen
+    }
+
+    /// The one scenario in `path`, refused with its problems if it has any.
+    static func file(_ path: String, runbooks: RunbookCatalog) throws -> DrillScenario {
+        let scenarios = DrillLinter.load(paths: [path], runbooks: runbooks)
+        guard let scenario = scenarios.scenarios.first, scenarios.problems.isEmpty else { try refuse(scenarios.problems, file: path) }
+        return scenario
     }
 
     private static func refuse(_ problems: [FileProblem], file: String) throws -> Never {
