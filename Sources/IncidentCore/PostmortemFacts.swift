@@ -167,7 +167,7 @@ extension PostmortemFacts {
         (timeline, decisions, actionItems) = Self.entries(state, chronological: chronological)
         pages = PagingFacts(state: state)
         runbooks = RunbookFacts(state: state, firstSignal: keyTimes.firstSignal, asOf: asOf)
-        deliveries = DeliveryFacts(chronological: chronological)
+        deliveries = DeliveryFacts(chronological: chronological, pages: Set(state.paging.pages.map(\.id)))
         if let firstAck = pages.firstAcknowledged { keyTimes.acknowledged = firstAck }
     }
 
@@ -267,7 +267,7 @@ extension PostmortemFacts {
         timeline.reserveCapacity(chronological.count)
         var decisions: [Entry] = [], actions: [Entry] = []
         for event in chronological {
-            let summary = Self.shareableSummary(event.payload)
+            let summary = Self.shareableSummary(event.payload, state: state)
             var text = summary
             var original: String?
             let fixes = state.corrections[event.id] ?? []
@@ -295,7 +295,7 @@ extension PostmortemFacts {
     /// The timeline line a postmortem may carry. A postmortem is shared far beyond the responders, so a page names
     /// who was paged and how, never the number, handle or contract used; and a delivery failure loses anything
     /// that looks like an address, which for a webhook may hold its token.
-    static func shareableSummary(_ payload: EventPayload) -> String {
+    static func shareableSummary(_ payload: EventPayload, state: IncidentState) -> String {
         switch payload {
         case .paging(.paged(let order)):
             var s = "paged \(order.name)"
@@ -305,8 +305,8 @@ extension PostmortemFacts {
             if order.attempt > 1 { s += ", attempt \(order.attempt)" }
             if let from = order.escalatesFromName { s += ", escalated: \(from) did not acknowledge" }
             return s
-        case .delivery:
-            return DeliveryFacts.withoutAddresses(payload.summary)
+        case .delivery(let delivery):
+            return DeliveryFacts.withoutAddresses(delivery.summary(of: state.paging.page(id: delivery.update) == nil ? "update" : "page"))
         default:
             return payload.summary
         }
@@ -539,6 +539,8 @@ public struct DeliveryFacts: Sendable, Equatable {
     /// One channel's outcome for one update.
     public struct Delivery: Sendable, Equatable {
         public var update: EventID
+        /// The delivered entry is a page by webhook, not a status update.
+        public var isPage: Bool
         public var channel: String
         public var attempts: Int
         public var deliveredAt: Date?
@@ -553,7 +555,7 @@ public struct DeliveryFacts: Sendable, Equatable {
 
     public var deliveredCount: Int { deliveries.filter { $0.deliveredAt != nil }.count }
 
-    init(chronological: [Event]) {
+    init(chronological: [Event], pages: Set<EventID>) {
         var deliveries: [Delivery] = []
         var index: [String: Int] = [:]
         for event in chronological {
@@ -562,8 +564,8 @@ public struct DeliveryFacts: Sendable, Equatable {
                 let key = "\(delivery.update)\u{0}\(channel)"
                 if let i = index[key] { return i }
                 index[key] = deliveries.count
-                deliveries.append(Delivery(update: delivery.update, channel: channel, attempts: 0, deliveredAt: nil,
-                                           failure: nil, abandoned: false))
+                deliveries.append(Delivery(update: delivery.update, isPage: pages.contains(delivery.update), channel: channel,
+                                           attempts: 0, deliveredAt: nil, failure: nil, abandoned: false))
                 return deliveries.count - 1
             }
             switch delivery {

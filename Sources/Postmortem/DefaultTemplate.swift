@@ -88,10 +88,10 @@ No status updates were sent.
 {{#first()}}
 {{delivery.delivered}} of {{delivery.count}} deliveries arrived ({{delivery.retried}} after a retry); {{delivery.not_delivered}} never did.
 
-| update | channel | attempts | outcome |
+| entry | channel | attempts | outcome |
 |---|---|---|---|
 {{/first()}}
-| #{{update}} | {{channel}} | {{attempts}} | {{outcome}} |
+| {{what}} #{{update}} | {{channel}} | {{attempts}} | {{outcome}} |
 {{/deliveries}}
 {{^deliveries}}
 No deliveries to channels were recorded.

@@ -95,7 +95,7 @@ public struct PostmortemContext {
                 outcome = "queued, not delivered"
             }
             return [
-                "update": String(delivery.update), "channel": Self.md(delivery.channel),
+                "update": String(delivery.update), "what": delivery.isPage ? "page" : "update", "channel": Self.md(delivery.channel),
                 "attempts": String(delivery.attempts), "outcome": Self.md(outcome), "delivered": delivery.deliveredAt != nil,
             ]
         }

@@ -120,8 +120,9 @@ public enum PostmortemVariables {
             t("count", "deliveries (one per update and channel)"), t("delivered", "deliveries that arrived"),
             t("retried", "deliveries that arrived after more than one attempt"), t("not_delivered", "deliveries that never arrived"),
         ])),
-        TemplateField("deliveries", .list("each update's delivery to each channel (channel names only, never addresses)", [
-            t("update", "the update's entry number"), t("channel", "the channel name"), t("attempts", "attempts made"),
+        TemplateField("deliveries", .list("each update's or webhook page's delivery to each channel (channel names only, never addresses)", [
+            t("update", "the delivered entry's number"), t("what", "update, or page for a page by webhook"),
+            t("channel", "the channel name"), t("attempts", "attempts made"),
             t("outcome", "delivered at HH:MM, or how it failed"), f("delivered", "whether it was delivered"),
         ])),
         TemplateField("paging", .object("page counts", [

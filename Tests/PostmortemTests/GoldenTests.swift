@@ -64,8 +64,8 @@ struct GoldenTests {
             "| storage-restore | hardware_engaged | within 15m | 14:15, after 8m | met, 7m to spare |",
             "| storage-restore | restore_started | within 1h 00m | 15:10, after 1h 03m | missed by 3m |",
             "| storage-restore | recovered | within 7h 30m | 22:00, after 7h 53m | missed by 23m |",
-            "| #44 | status-page | 2 | delivered at 16:01 |",
-            "| #54 | status-page | 2 | given up after 2 attempts: HTTP 401: token rejected |",
+            "| update #44 | status-page | 2 | delivered at 16:01 |",
+            "| update #54 | status-page | 2 | given up after 2 attempts: HTTP 401: token rejected |",
         ] {
             #expect(lines.contains(expected), "missing line: \(expected)")
         }

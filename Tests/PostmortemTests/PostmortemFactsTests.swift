@@ -302,8 +302,20 @@ struct PostmortemFactsRuleTests {
         #expect(!delivery.abandoned)
         #expect(facts.timeline.last?.text == "exec-webhook: POST [address removed] failed (timeout)., retry in 30s (update #2, attempt 1)")
         let text = PostmortemTemplate.builtIn.render(facts, timeZone: utc)
-        #expect(text.contains("| #2 | exec-webhook | 1 | not delivered yet after 1 attempt: POST [address removed] failed (timeout). |"))
+        #expect(text.contains("| update #2 | exec-webhook | 1 | not delivered yet after 1 attempt: POST [address removed] failed (timeout). |"))
         #expect(!text.contains("hooks.example.com"))
+    }
+
+    @Test func aPageByWebhookIsNamedAPageWhereverItsDeliveryAppears() throws {
+        var r = Replay("Checkout down", severity: .l1, at: "09:00")
+        let page = r.page("Sam Lee", role: "dba", tier: .primary, via: .webhook, address: "dba-pager", at: "09:02")
+        r.append(.delivery(.queued(update: page, channels: ["dba-pager"])), at: "09:02")
+        r.append(.delivery(.delivered(update: page, channel: "dba-pager", attempt: 1, detail: nil)), at: "09:02")
+        let facts = r.facts(asOf: "09:30")
+        #expect(facts.deliveries.deliveries.map(\.isPage) == [true])
+        #expect(facts.timeline.suffix(2).map(\.text) == ["page #\(page) queued for dba-pager", "page #\(page) sent to dba-pager"])
+        let text = PostmortemTemplate.builtIn.render(facts, timeZone: utc)
+        #expect(text.contains("| page #\(page) | dba-pager | 1 | delivered at 09:02 |"), "\(text)")
     }
 
     @Test func noDeclarationNoFacts() {

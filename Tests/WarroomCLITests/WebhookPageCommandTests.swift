@@ -91,6 +91,8 @@ import WarroomTestSupport
         #expect(broadcast.contains("no channel receives tactical updates at L1"), "\(broadcast)")
         let exported = try ws.export()
         #expect(!String(describing: exported).contains("127.0.0.1"), "nor the export")
+        #expect(exported.contains { $0["text"] as? String == "page #\(id) sent to dba-pager" }, "the export names the page")
+        #expect(try ws.ok(["outbox", "--all"], now: "2026-11-20T14:05:00Z").contains("INC-1 page #\(id)  dba-pager  delivered"))
         #expect(receiver.requests.count == 1, "nothing was sent twice")
     }
 }

@@ -49,7 +49,8 @@ struct EventJSON: Encodable {
 
     static let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    init(_ event: Event, correctedBy: [EventID]? = nil) {
+    /// `state` is the incident's, so a delivery of a webhook page reads `page #N`, not `update #N`.
+    init(_ event: Event, in state: IncidentState?, correctedBy: [EventID]? = nil) {
         id = event.id
         incident = event.incident
         kind = event.payload.kind.rawValue
@@ -82,7 +83,7 @@ struct EventJSON: Encodable {
             corrects = target
             text = t
         case .delivery(let d):
-            text = d.summary
+            text = state?.summary(of: event) ?? d.summary
             delivery = DeliveryJSON(d)
         case .postmortem(.generated(let p, let through, let d)):
             path = p

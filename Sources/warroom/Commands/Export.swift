@@ -14,16 +14,17 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore(create: false)
+        let states = Dictionary(uniqueKeysWithValues: try store.incidents().map { ($0.id, $0) })
         if let incident {
-            let target = try IncidentSelection.resolve(incident, among: store.incidents())
-            for event in try store.events(of: target.id) { print(try JSONText.line(EventJSON(event))) }
+            let target = try IncidentSelection.resolve(incident, among: Array(states.values))
+            for event in try store.events(of: target.id) { print(try JSONText.line(EventJSON(event, in: target))) }
             return
         }
         var after: EventID = 0
         while true {
             let batch = try store.events(after: after, limit: 10_000)
             guard let last = batch.last else { break }
-            for event in batch { print(try JSONText.line(EventJSON(event))) }
+            for event in batch { print(try JSONText.line(EventJSON(event, in: states[event.incident]))) }
             after = last.id
         }
     }

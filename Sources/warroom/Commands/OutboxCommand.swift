@@ -44,8 +44,10 @@ struct OutboxList: ParsableCommand {
         }
         let text = TimeText(timeZone: global.timeZone)
         let width = deliveries.map(\.channel.count).max() ?? 0
+        let pages = try Self.pageIDs(store)
         for d in deliveries {
-            var line = "#\(d.id)  \(d.incident) update #\(d.update)  \(d.channel.padding(toLength: width, withPad: " ", startingAt: 0))  "
+            let what = pages.contains(d.update) ? "page" : "update"
+            var line = "#\(d.id)  \(d.incident) \(what) #\(d.update)  \(d.channel.padding(toLength: width, withPad: " ", startingAt: 0))  "
             switch d.status {
             case .pending:
                 line += d.attempts == 0 ? "pending" : "pending, \(d.attempts) attempt\(d.attempts == 1 ? "" : "s"), next at \(text.time(d.nextAttemptAt))"
@@ -57,6 +59,11 @@ struct OutboxList: ParsableCommand {
             if d.status != .delivered, let problem = d.lastProblem { line += ": \(problem)" }
             print(line)
         }
+    }
+
+    /// Entries that are pages by webhook: their deliveries read `page #N`, not `update #N`.
+    static func pageIDs(_ store: some EventStore) throws -> Set<EventID> {
+        Set(try store.incidents().flatMap { $0.paging.pages.map(\.id) })
     }
 }
 
@@ -164,7 +171,8 @@ struct OutboxRetry: ParsableCommand {
         let requeued = try store.requeue(ids: ids.isEmpty ? nil : ids, incident: id, actor: global.actorName, now: Date(),
                                          at: try global.now())
         guard !requeued.isEmpty else { throw CLIError("no given-up delivery matches; `warroom outbox list` shows them") }
-        for d in requeued { print("#\(d.id) \(d.incident) update #\(d.update) requeued for \(d.channel)") }
+        let pages = try OutboxList.pageIDs(store)
+        for d in requeued { print("#\(d.id) \(d.incident) \(pages.contains(d.update) ? "page" : "update") #\(d.update) requeued for \(d.channel)") }
         print("an open console delivers them, or `warroom outbox run`")
     }
 }

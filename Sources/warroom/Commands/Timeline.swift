@@ -22,7 +22,7 @@ struct Timeline: ParsableCommand {
         let target = try global.selectedIncidents(incident, store: store, allActive: false)[0]
         let events = Self.ordered(try store.events(of: target.id))
         if json {
-            print(try JSONText.pretty(events.map { EventJSON($0, correctedBy: target.corrections[$0.id]) }))
+            print(try JSONText.pretty(events.map { EventJSON($0, in: target, correctedBy: target.corrections[$0.id]) }))
             return
         }
         print(Self.render(target, events: events, text: TimeText(timeZone: global.timeZone)))
