@@ -36,6 +36,7 @@ enum Palette {
         case .page: Style(foreground: .yellow)
         case .ack: Style(foreground: .green, attributes: [.bold])
         case .note, .action, .role: .plain
+        case .handoff: Style(foreground: .yellow)
         case .inject: inject
         case .drill: drillEntry
         }
@@ -199,7 +200,7 @@ extension ConsoleModel {
         lines += drillStatusLines(view, width: width)
 
         lines.append([("Roles", Palette.heading)])
-        let roles = Role.standard + state.roles.keys.filter { !Role.standard.contains($0) }.sorted()
+        let roles = Role.standard + Set(state.roles.keys).union(state.handoffs.keys).filter { !Role.standard.contains($0) }.sorted()
         let longNames = roles.map(Role.displayName)
         let longWidth = longNames.map(TextWidth.columns).max() ?? 0
         // Full role names when they leave room for a holder's name; the short keys otherwise.
@@ -209,6 +210,10 @@ extension ConsoleModel {
             let handedOut = role == Role.commander || state.roles[role] != nil
             var line: [Span] = [("  " + fit(name, nameWidth) + "  ", .plain), (state.holder(of: role), .plain)]
             if !handedOut { line.append((" (IC)", .dim)) }
+            if let pending = state.handoffs[role] {
+                // Until the new holder accepts, the role is still the old holder's: say who it waits on, and how long.
+                line.append((" → \(pending.to)? \(DurationText.short(max(0, now.timeIntervalSince(pending.offeredAt))))", Palette.dueSoon))
+            }
             lines.append(line)
         }
 

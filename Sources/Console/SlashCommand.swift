@@ -4,7 +4,7 @@ import IncidentCore
 /// The slash commands of the command line. The parser switches over them and the help overlay lists them,
 /// so a command cannot exist without help or help without a command.
 public enum SlashCommand: String, Sendable, CaseIterable {
-    case note, decision, action, sev, state, role, correct, at, declare, incident, help, quit
+    case note, decision, action, sev, state, role, accept, decline, correct, at, declare, incident, help, quit
     case runbook, step
     case page, ack
     case broadcast
@@ -20,6 +20,8 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         case .sev: "/sev L1-L4 REASON"
         case .state: "/state STATE [REASON] [--override REASON]"
         case .role: "/role ROLE NAME"
+        case .accept: "/accept [ROLE]"
+        case .decline: "/decline [ROLE]"
         case .correct: "/correct N TEXT"
         case .at: "/at TIME TEXT  or  /at TIME /COMMAND …"
         case .declare: "/declare L1-L4 TITLE"
@@ -44,7 +46,9 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         case .action: "record an action item"
         case .sev: "change the severity; a reason is required"
         case .state: "move the lifecycle; --override resolves an L1/L2 before its monitoring period is over"
-        case .role: "hand a role (ic, deputy, scribe, comms, or any name) to NAME"
+        case .role: "offer a role (ic, deputy, scribe, comms, or any name) to NAME; it changes hands when NAME accepts"
+        case .accept: "take the role offered to you (ROLE may be left out when one handoff is waiting)"
+        case .decline: "refuse the role offered to you; its holder keeps it"
         case .correct: "amend entry #N; nothing is deleted (c on a timeline entry prefills this)"
         case .at: "backdate: 14:07, 14:07:30, 2026-11-23 14:07 or ISO 8601; works with any recording command"
         case .declare: "declare a new incident"
@@ -123,6 +127,10 @@ enum CommandLineParser {
             let (role, holder) = splitWord(rest)
             guard !role.isEmpty else { throw usage(command, "a role and a name") }
             return .record(.assignRole(role: Role.canonical(role), holder: holder), occurredAt: nil)
+        case .accept:
+            return .record(.acceptRole(rest.isEmpty ? nil : rest), occurredAt: nil)
+        case .decline:
+            return .record(.declineRole(rest.isEmpty ? nil : rest), occurredAt: nil)
         case .correct:
             let (number, text) = splitWord(rest)
             guard let id = EventID(number.hasPrefix("#") ? String(number.dropFirst()) : number) else {

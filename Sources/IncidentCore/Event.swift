@@ -47,6 +47,8 @@ public enum EventPayload: Sendable, Equatable {
     case runbook(RunbookEvent)
     /// A drill's scenario, an injected event or the drill's end (DrillEvent.swift).
     case drill(DrillEvent)
+    /// A role offered to someone, or the offer declined (Handoff.swift); `roleAssigned` is the acceptance.
+    case handoff(HandoffEvent)
 
     /// The kind, for storage, filtering and display.
     public var kind: EventKind {
@@ -65,6 +67,7 @@ public enum EventPayload: Sendable, Equatable {
         case .paging(let e): e.kind
         case .runbook(let e): e.kind
         case .drill(let e): e.kind
+        case .handoff: .handoff
         }
     }
 
@@ -101,6 +104,8 @@ public enum EventPayload: Sendable, Equatable {
             return e.summary
         case .drill(let e):
             return e.summary
+        case .handoff(let e):
+            return e.summary
         }
     }
 }
@@ -113,6 +118,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case page, ack
     case runbook, step
     case drill, inject
+    case handoff
 }
 
 /// One entry of the append-only log.

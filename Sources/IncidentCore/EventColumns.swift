@@ -63,6 +63,8 @@ extension EventPayload {
             return e.columns
         case .drill(let e):
             return e.columns
+        case .handoff(let e):
+            return e.columns
         }
     }
 
@@ -111,6 +113,8 @@ extension EventPayload {
             self = .runbook(try RunbookEvent(kind: kind, columns: c))
         case .drill, .inject:
             self = .drill(try DrillEvent(columns: c))
+        case .handoff:
+            self = .handoff(try HandoffEvent(columns: c))
         }
     }
 

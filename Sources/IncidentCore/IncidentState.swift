@@ -28,6 +28,8 @@ public struct IncidentState: Sendable, Equatable {
     public private(set) var lifecycleHistory: [LifecyclePeriod]
     /// Handed-out roles; the commander holds every role not listed.
     public private(set) var roles: [String: String]
+    /// Roles offered and not yet accepted or declined, by role (Handoff.swift).
+    public private(set) var handoffs: [String: PendingHandoff] = [:]
     public private(set) var lastStatusUpdateAt: Date?
     /// When the severity last changed (not set by the declaration).
     public private(set) var lastSeverityChangeAt: Date?
@@ -108,6 +110,7 @@ public struct IncidentState: Sendable, Equatable {
             lastChangeAt = max(lastChangeAt, event.occurredAt)
         case .roleAssigned(let role, let holder):
             roles[role] = holder
+            handoffs[role] = nil
         case .correction(let target, _):
             corrections[target, default: []].append(event.id)
         case .statusUpdateSent:
@@ -120,6 +123,10 @@ public struct IncidentState: Sendable, Equatable {
             paging.apply(e, from: event)
         case .runbook(let e):
             runbooks.apply(e, event)
+        case .handoff(.offered(let role, let to, let from)):
+            handoffs[role] = PendingHandoff(role: role, to: to, from: from, offeredAt: event.occurredAt, entry: event.id)
+        case .handoff(.declined(let role, _)):
+            handoffs[role] = nil
         case .drill(let e):
             if case .started(let scenario, let speed) = e, drill == nil {
                 drill = DrillState(scenario: scenario, speed: speed, startedAt: event.occurredAt)

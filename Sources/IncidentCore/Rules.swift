@@ -7,7 +7,12 @@ public enum IncidentCommand: Sendable, Equatable {
     case actionItem(String)
     case changeState(to: LifecycleState, reason: String?, override: String?)
     case changeSeverity(to: Severity, reason: String)
+    /// Offer a role; it changes hands when the new holder accepts (Handoff.swift).
     case assignRole(role: String, holder: String)
+    /// The person a role was offered to takes it; `nil` names the only handoff waiting.
+    case acceptRole(String?)
+    /// The person a role was offered to refuses it; the holder keeps it.
+    case declineRole(String?)
     case correct(EventID, text: String)
     case recordStatusUpdate(message: String)
     /// Attach a runbook, or check, skip or reopen a step (RunbookProgress.swift).
@@ -35,6 +40,7 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
     case runbook(RunbookRuleError)
     case paging(PagingError)
     case drill(DrillRuleError)
+    case handoff(HandoffError)
 
     public var description: String {
         switch self {
@@ -70,6 +76,8 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
         case .paging(let error):
             return error.description
         case .drill(let error):
+            return error.description
+        case .handoff(let error):
             return error.description
         }
     }
@@ -119,7 +127,13 @@ extension IncidentState {
 
         case .assignRole(let role, let holder):
             let role = Role.canonical(try Self.required(role, "the role"))
-            return .roleAssigned(role: role, holder: try Self.required(holder, "the role holder"))
+            return try decideOffer(role: role, holder: try Self.required(holder, "the role holder"), at: occurredAt)
+        case .acceptRole(let role):
+            let pending = try pendingHandoff(role)
+            return .roleAssigned(role: pending.role, holder: pending.to)
+        case .declineRole(let role):
+            let pending = try pendingHandoff(role)
+            return .handoff(.declined(role: pending.role, by: pending.to))
 
         case .correct(let target, let text):
             guard eventIDs.contains(target) else { throw .unknownEntry(target, id) }

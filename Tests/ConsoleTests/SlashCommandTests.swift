@@ -33,6 +33,28 @@ func run(_ line: String, events: [Event] = demoEvents, now: Date = minute(10)) -
         #expect(result.effects == [.record("INC-1", command, occurredAt: minute(10))])
     }
 
+    /// With command offered to dave, /accept and /decline name the handoff or take the only one waiting.
+    @Test(arguments: [
+        ("/accept", IncidentCommand.acceptRole(nil)),
+        ("/accept IC", .acceptRole("IC")),
+        ("/decline commander", .declineRole("commander")),
+    ])
+    func handoffCommands(line: String, command: IncidentCommand) {
+        let offered = demoEvents + [event(7, .handoff(.offered(role: Role.commander, to: "dave", from: "alice")), at: minute(8))]
+        #expect(run(line, events: offered).effects == [.record("INC-1", command, occurredAt: minute(10))])
+        #expect(run(line).message == "no handoff\(line == "/accept" ? "" : " of incident commander") is waiting on INC-1; "
+                + "offer a role with /role ROLE NAME")
+    }
+
+    @Test func aPendingHandoffShowsInTheStatusPaneUntilAccepted() {
+        let offered = demoEvents + [event(7, .handoff(.offered(role: Role.commander, to: "dave", from: "alice")), at: minute(8))]
+        let waiting = console(offered, width: 120, height: 40).lines.joined(separator: "\n")
+        #expect(waiting.contains("incident commander   alice → dave? 2m 00s"), "\(waiting)")
+        let accepted = console(offered + [event(8, .roleAssigned(role: Role.commander, holder: "dave"), at: minute(9), by: "dave")],
+                               width: 120, height: 40).lines.joined(separator: "\n")
+        #expect(accepted.contains("incident commander   dave") && !accepted.contains("→ dave?"), "\(accepted)")
+    }
+
     @Test(arguments: [
         ("/sev L1", "a severity change needs a reason"),
         ("/sev L2 still degraded", "INC-1 is already L2"),

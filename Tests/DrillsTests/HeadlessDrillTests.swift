@@ -125,7 +125,9 @@ struct HeadlessDrillTests {
         // What the team does, by drill minute.
         let script: [(minute: Double, act: () async throws -> Void)] = [
             (1, { try record(.assignRole(role: Role.scribe, holder: "dev"), by: "maria")
+                  try record(.acceptRole(Role.scribe), by: "dev")
                   try record(.assignRole(role: Role.communications, holder: "chen"), by: "maria")
+                  try record(.acceptRole(Role.communications), by: "chen")
                   try record(.runbook(.check(try step(major, reaching: "command_established"))), by: "maria") }),
             (2, { try record(.runbook(.check("storage-restore-from-backup:1")), by: "maria")
                   try record(.runbook(.check("storage-restore-from-backup:2")), by: "sam") }),

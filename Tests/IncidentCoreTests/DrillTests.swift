@@ -179,6 +179,7 @@ struct DrillScoreCardTests {
         var log = try DrillLog()
         try log.fire(0)
         try log.record(.assignRole(role: Role.scribe, holder: "dev"), at: minute(1))
+        try log.record(.acceptRole(Role.scribe), at: minute(1), by: "dev")
         try log.record(.runbook(.check("restore:freeze")), at: minute(3))
         try log.fire(1, page: drillOrder)
         try log.record(.note("paged storage; waiting"), at: minute(6))

@@ -44,6 +44,8 @@ struct EventColumnsTests {
                                       injects: [.init(offsetSeconds: 0, kind: .alert, text: "down", line: 5)]), speed: 60)),
         .drill(.injected(DrillInjection(index: 0, inject: .init(offsetSeconds: 0, kind: .alert, text: "down", line: 5)))),
         .drill(.ended(.ended)),
+        .handoff(.offered(role: "ic", to: "bob", from: "alice")),
+        .handoff(.declined(role: "scribe", by: "dev")),
     ]
 
     @Test(arguments: payloads)
@@ -81,7 +83,7 @@ struct EventColumnsTests {
     @Test func kinds() {
         #expect(EventKind.allCases.map(\.rawValue)
             == ["declared", "note", "decision", "action", "state", "severity", "role", "correction", "broadcast", "delivery", "postmortem",
-                "page", "ack", "runbook", "step", "drill", "inject"])
+                "page", "ack", "runbook", "step", "drill", "inject", "handoff"])
     }
 
     /// Columns a newer writer might add are ignored by this reader rather than refused.

@@ -153,7 +153,7 @@ struct DeclarationReducerTests {
     @Test func foldOfAFullIncident() throws {
         var state = declared(severity: .l1, at: minute(15), by: "ic-anna")
         try state.record(.note("alert fired: storage tier unreachable"), at: minute(7), now: minute(16), by: "sam")
-        try state.record(.assignRole(role: "scribe", holder: "sam"), at: minute(16), by: "ic-anna")
+        try state.handOff("scribe", to: "sam", at: minute(16), by: "ic-anna")
         try state.record(change(to: .investigating), at: minute(17), by: "ic-anna")
         try state.record(.recordStatusUpdate(message: "investigating storage outage"), at: minute(20), by: "ic-anna")
         try state.record(change(to: .identified, reason: "ops tool took storage servers offline"), at: minute(60))
@@ -176,8 +176,8 @@ struct DeclarationReducerTests {
         #expect(state.lastStatusUpdateAt == minute(7 * 60 + 2))
         #expect(state.lastSeverityChangeAt == minute(7 * 60 + 1))
         #expect(state.lastChangeAt == minute(8 * 60))
-        #expect(state.eventCount == 12)
-        #expect(state.lastEventID == 12)
+        #expect(state.eventCount == 13)
+        #expect(state.lastEventID == 13)
     }
 }
 
@@ -190,7 +190,7 @@ struct ApplyTests {
         try state.record(.recordStatusUpdate(message: "looking"), at: minute(3))
         try state.record(.changeSeverity(to: .l1, reason: "spreading"), at: minute(4))
         try state.record(.note("first note"), at: minute(5))
-        try state.record(.assignRole(role: "comms", holder: "carol"), at: minute(6))
+        try state.handOff("comms", to: "carol", at: minute(6))
         return state
     }
 
@@ -352,7 +352,7 @@ struct RoleTests {
 
     @Test func handedOutRolesGoToTheirHolders() throws {
         var state = declared(by: "alice")
-        try state.record(.assignRole(role: "comms", holder: "bob"), at: minute(1))
+        try state.handOff("comms", to: "bob", at: minute(1))
         #expect(state.holder(of: Role.communications) == "bob")
         #expect(state.holder(of: Role.scribe) == "alice")
         #expect(state.commander == "alice")
@@ -361,8 +361,8 @@ struct RoleTests {
     /// The commander, whoever it is now, holds every role nobody else was given.
     @Test func aNewCommanderTakesOverTheUnassignedRoles() throws {
         var state = declared(by: "alice")
-        try state.record(.assignRole(role: "comms", holder: "bob"), at: minute(1))
-        try state.record(.assignRole(role: "incident commander", holder: "carol"), at: minute(2))
+        try state.handOff("comms", to: "bob", at: minute(1))
+        try state.handOff("incident commander", to: "carol", at: minute(2))
         #expect(state.commander == "carol")
         #expect(state.holder(of: Role.scribe) == "carol")
         #expect(state.holder(of: Role.deputy) == "carol")
@@ -372,8 +372,8 @@ struct RoleTests {
 
     @Test func reassigningARoleReplacesItsHolder() throws {
         var state = declared(by: "alice")
-        try state.record(.assignRole(role: "scribe", holder: "bob"), at: minute(1))
-        try state.record(.assignRole(role: "scribe", holder: "dave"), at: minute(2))
+        try state.handOff("scribe", to: "bob", at: minute(1))
+        try state.handOff("scribe", to: "dave", at: minute(2))
         #expect(state.holder(of: Role.scribe) == "dave")
         #expect(state.roles == [Role.commander: "alice", Role.scribe: "dave"])
     }

@@ -218,7 +218,7 @@ struct CommandTests {
         #expect(try state.decide(.correct(1, text: " 14:07 not 14:17 "), at: minute(1), now: minute(1))
             == .correction(of: 1, text: "14:07 not 14:17"))
         #expect(try state.decide(.assignRole(role: " Communications ", holder: " bob "), at: minute(1), now: minute(1))
-            == .roleAssigned(role: "comms", holder: "bob"))
+            == .handoff(.offered(role: "comms", to: "bob", from: "alice")))
     }
 
     @Test(arguments: [

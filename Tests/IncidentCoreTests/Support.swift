@@ -46,6 +46,12 @@ extension IncidentState {
         return event
     }
 
+    /// Offers `role` to `holder` and has them accept it at once, as a handoff agreed on the bridge is recorded.
+    mutating func handOff(_ role: String, to holder: String, at date: Date, by actor: String = "alice") throws(RuleError) {
+        try record(.assignRole(role: role, holder: holder), at: date, by: actor)
+        try record(.acceptRole(role), at: date, by: holder)
+    }
+
     /// Applies a payload without asking `decide`: for states `decide` will not produce yet (closed) or raw reducer tests.
     @discardableResult
     mutating func force(_ payload: EventPayload, at occurredAt: Date, by actor: String = "alice") -> Event {

@@ -183,6 +183,7 @@ struct StoreTests {
                 .drill(.injected(DrillInjection(index: 1, inject: .init(offsetSeconds: 600, kind: .unanswered, text: "dba on-call", line: 9),
                                                 silentContact: "sam", silentName: "Sam Lee"))),
                 .drill(.ended(.ended)),
+                .handoff(.offered(role: "ic", to: "bob", from: "alice")),
             ]
             var appended = [declared]
             for (offset, payload) in payloads.enumerated() {

@@ -277,15 +277,20 @@ struct PostmortemFactsRuleTests {
         #expect(u.updates.map(\.lateBy) == [0, 120])
     }
 
-    @Test func handingARoleToItsHolderChangesNothing() throws {
+    @Test func aRoleChangesHandsWhenTheOfferIsAccepted() throws {
         var r = Replay("DNS", severity: .l3, at: "09:00")
         try r.record(.assignRole(role: "scribe", holder: "dev"), at: "09:01")
-        try r.record(.assignRole(role: "scribe", holder: "dev"), at: "09:05")
-        try r.record(.assignRole(role: "network-expert", holder: "ana"), at: "09:06")
+        try r.record(.acceptRole("scribe"), at: "09:03", by: "dev")
+        try r.record(.assignRole(role: "ic", holder: "bob"), at: "09:10")
+        try r.record(.declineRole("ic"), at: "09:11", by: "bob")
+        try r.record(.assignRole(role: "network-expert", holder: "ana"), at: "09:12")
         let facts = r.facts(asOf: "09:30")
-        #expect(facts.roles.map(\.role) == ["ic", "scribe", "network-expert"])
-        #expect(facts.roles[1].since == at("09:01"))
+        // Held from the acceptance, not the offer; a declined or unanswered offer hands nothing over.
+        #expect(facts.roles.map(\.role) == ["ic", "scribe"])
+        #expect(facts.roles[1].since == at("09:03"))
+        #expect(facts.commander == "maria")
         #expect(facts.rolesHeldByCommander == ["deputy", "comms"])
+        #expect(facts.timeline.map(\.kind).filter { $0 == .handoff }.count == 4)
     }
 
     @Test func aFailureThatStaysLosesItsAddress() throws {

@@ -178,7 +178,8 @@ func storageRestoreOutage() throws -> Replay {
     try r.sev(.l1, "data at risk: nodes wiped by the ops tool", at: "14:20")
     let secondDBA = r.page("Kim Park", role: "dba", tier: .secondary, via: .phone, address: "+1 555 0199",
                            escalatingFrom: (dba, "Sam Lee"), at: "14:20")
-    try r.record(.assignRole(role: "comms", holder: "chen"), at: "14:21")
+    // Handoffs as their acceptances, recorded by the commander (offers are covered in PostmortemFactsTests).
+    r.append(.roleAssigned(role: "comms", holder: "chen"), at: "14:21")
     r.page("Storage vendor", role: nil, tier: .vendor, via: .phone, address: "+1 800 555 0123", at: "14:21")
     r.step("freeze-tools", at: "14:24", by: "ana")
     r.ack(secondDBA, "Kim Park", at: "14:24")
@@ -196,9 +197,9 @@ func storageRestoreOutage() throws -> Replay {
     let progress = try r.record(.note("restore at 18%"), at: "15:13")
     r.step("list-writes", .skipped, reason: "storage was offline: no writes were accepted after the backup", at: "15:15", by: "kim")
     try r.record(.correct(progress, text: "restore at 28%"), at: "15:20")
-    try r.record(.assignRole(role: "scribe", holder: "dev"), at: "15:27")
+    r.append(.roleAssigned(role: "scribe", holder: "dev"), at: "15:27")
     try r.broadcast("Restore running, about a third done. Next update 16:15.", at: "16:00")
-    try r.record(.assignRole(role: "ic", holder: "bob"), at: "16:10", by: "maria")
+    r.append(.roleAssigned(role: "ic", holder: "bob"), at: "16:10")
     try r.note("restore at 61%", at: "17:30", by: "dev")
     try r.note("restore done", at: "19:00", now: "19:01", by: "dev")
     r.step("restore-complete", at: "19:00", now: "19:01", by: "kim")

@@ -129,15 +129,41 @@ struct CommandTests {
         try ws.ok(["declare", "--severity", "L2", "Storage offline"], now: t0)
         try ws.ok(["log", "--at", "14:07", "alert fired"], now: t0)
         try ws.ok(["role", "scribe", "dev"], now: t0)
+        try ws.ok(["role", "scribe", "--accept"], now: t0)
         try ws.ok(["correct", "2", "alert fired at 14:06"], now: t0)
         let events = try ws.export()
-        #expect(events.map { $0["id"] as? Int } == [1, 2, 3, 4])
-        #expect(events.map { $0["kind"] as? String } == ["declared", "note", "role", "correction"])
+        #expect(events.map { $0["id"] as? Int } == [1, 2, 3, 4, 5])
+        #expect(events.map { $0["kind"] as? String } == ["declared", "note", "handoff", "role", "correction"])
         #expect(events[1]["occurred_at"] as? String == "2026-11-20T14:07:00.000Z")
         #expect(events[1]["recorded_at"] as? String == "2026-11-20T14:20:00.000Z")
         #expect(events[2]["role"] as? String == "scribe")
-        #expect(events[2]["holder"] as? String == "dev")
-        #expect(events[3]["corrects"] as? Int == 2)
+        #expect(events[2]["offered_to"] as? String == "dev")
+        #expect(events[2]["holder"] as? String == "maria")
+        #expect(events[3]["holder"] as? String == "dev")
+        #expect(events[4]["corrects"] as? Int == 2)
+    }
+
+    @Test func roleOffersAndTheirAnswers() throws {
+        let ws = try Workspace()
+        try ws.ok(["declare", "--severity", "L2", "Storage offline"], now: t0)
+        for (arguments, message) in [
+            (["role", "ic"], "say who the role is offered to: warroom role ic NAME"),
+            (["role", "ic", "bob", "--accept"], "--accept and --decline take the role alone"),
+            (["role", "ic", "--accept", "--decline"], "--accept and --decline cannot be given together"),
+            (["role", "ic", "--accept"], "no handoff of incident commander is waiting on INC-1; offer a role with /role ROLE NAME"),
+            (["role", "ic", "maria"], "maria already holds incident commander"),
+        ] {
+            let refused = try ws.run(arguments, now: t0)
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+        #expect(try ws.export().count == 1, "refusals record nothing")
+
+        #expect(try ws.ok(["role", "ic", "bob"], now: t0) == "#2 INC-1 maria hands incident commander to bob; maria keeps it until bob accepts\n")
+        #expect(try ws.ok(["status"], now: t0).contains("  commander    maria\n"))
+        #expect(try ws.ok(["role", "ic", "--decline"], now: t0) == "#3 INC-1 bob declined incident commander\n")
+        try ws.ok(["role", "ic", "bob"], now: t0)
+        #expect(try ws.ok(["role", "ic", "--accept"], now: t0) == "#5 INC-1 bob is incident commander\n")
+        #expect(try ws.ok(["status"], now: t0).contains("  commander    bob\n"))
     }
 
     @Test func utcFlagAndLocalTimeZones() throws {

@@ -15,6 +15,12 @@ struct OutageReplayTests {
         try ws.ok(["log", "--at", "14:15", "hardware team contacted"], now: at("14:18"))
         try ws.ok(["sev", "L1", "--reason", "data at risk: nodes wiped by ops tool"], now: at("14:20"))
         try ws.ok(["role", "comms", "chen"], now: at("14:21"))
+        // Offered, not yet taken: maria keeps the role until chen accepts.
+        #expect(try ws.ok(["status"], now: at("14:21")).contains(
+            "  handoff      communications lead offered to chen 0s ago, not accepted; maria holds it (warroom role comms --accept)"))
+        var chen = ws
+        chen.actor = "chen"
+        #expect(try chen.ok(["role", "comms", "--accept"], now: at("14:22")) == "#7 INC-1 chen is communications lead\n")
         try ws.ok(["state", "identified", "--reason", "ops tool bug took storage offline", "--at", "14:50"], now: at("14:55"))
 
         let overdue = try ws.ok(["status"], now: at("14:55"))
@@ -52,12 +58,13 @@ struct OutageReplayTests {
         #expect(lines[0] == "INC-1  L2  resolved  Document storage offline")
         #expect(lines[1] == "times in UTC on 2026-11-20")
         let order = lines.dropFirst(2).map { String($0.dropFirst(4).prefix(8)) }
-        #expect(order == ["14:07:00", "14:12:00", "14:14:00", "14:15:00", "14:20:00", "14:21:00", "14:50:00",
+        #expect(order == ["14:07:00", "14:12:00", "14:14:00", "14:15:00", "14:20:00", "14:21:00", "14:22:00", "14:50:00",
                           "15:00:00", "15:10:00", "19:00:00", "19:05:00", "21:00:00", "22:00:00"])
         #expect(lines[2] == "#2  14:07:00  note       maria: alert fired: storage health check failing on 14 of 20 nodes  [recorded 14:14:00]")
         #expect(lines.contains("#5  14:20:00  severity   maria: L2 → L1: data at risk: nodes wiped by ops tool"))
-        #expect(lines.contains("#8  15:00:00  decision   maria: plan changed: restore from backup  [recorded 15:02:00]"))
-        #expect(lines.last == "#13 22:00:00  state      maria: monitoring → resolved: fully recovered  [recorded 22:03:00]")
+        #expect(lines.contains("#6  14:21:00  handoff    maria: maria hands communications lead to chen; maria keeps it until chen accepts"))
+        #expect(lines.contains("#9  15:00:00  decision   maria: plan changed: restore from backup  [recorded 15:02:00]"))
+        #expect(lines.last == "#14 22:00:00  state      maria: monitoring → resolved: fully recovered  [recorded 22:03:00]")
 
         // A resolved incident is not active: status without --incident says so instead of guessing.
         let none = try ws.run(["status"], now: at("23:30"))

@@ -19,7 +19,10 @@ struct EventJSON: Encodable {
     var reason: String?
     var override: String?
     var role: String?
+    /// The role's holder; for an offer, who holds it until the offer is accepted.
     var holder: String?
+    var offeredTo: String?
+    var declinedBy: String?
     var corrects: EventID?
     /// Where a postmortem was written, the last entry it covers, and a fingerprint of its text.
     var path: String?
@@ -40,6 +43,7 @@ struct EventJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, incident, kind, occurredAt = "occurred_at", recordedAt = "recorded_at", actor, text, title,
             severity, impact, drill, from, to, reason, override, role, holder, corrects, correctedBy = "corrected_by"
+        case offeredTo = "offered_to", declinedBy = "declined_by"
         case path, throughEvent = "through_event", digest
         case tags, runbook
         case delivery
@@ -79,6 +83,13 @@ struct EventJSON: Encodable {
         case .roleAssigned(let r, let h):
             role = r
             holder = h
+        case .handoff(.offered(let r, let to, let current)):
+            role = r
+            holder = current
+            offeredTo = to
+        case .handoff(.declined(let r, let by)):
+            role = r
+            declinedBy = by
         case .correction(let target, let t):
             corrects = target
             text = t

@@ -67,6 +67,11 @@ struct Status: ParsableCommand {
         if !others.isEmpty {
             rows.append(("roles", others.map { "\(Role.displayName($0.key)): \(InertText.make($0.value))" }.joined(separator: ", ")))
         }
+        for pending in s.handoffs.values.sorted(by: { $0.offeredAt < $1.offeredAt }) {
+            rows.append(("handoff", "\(Role.displayName(pending.role)) offered to \(InertText.make(pending.to)) "
+                         + "\(DurationText.short(max(0, now.timeIntervalSince(pending.offeredAt)))) ago, not accepted; "
+                         + "\(InertText.make(pending.from)) holds it (warroom role \(pending.role) --accept)"))
+        }
         rows += PagingReport.rows(s, now: now, text: text, contacts: contacts)
         rows += BroadcastReport.rows(s, text: text, now: now)
         let head = "\(s.id)\(s.isDrill ? " [DRILL]" : "")  \(InertText.make(s.title))"
@@ -92,6 +97,8 @@ struct StatusJSON: Encodable {
     var impact: String?
     var commander: String
     var roles: [String: String]
+    /// Roles offered and not yet accepted: role → the person it waits on and since when.
+    var handoffs: [String: HandoffJSON]
     /// Required roles, who is missing, and pages waiting for an answer (PagingReport.swift).
     var paging: PagingStatusJSON?
     /// Updates sent, and the latest one's deliveries by channel (BroadcastJSON.swift).
@@ -100,7 +107,7 @@ struct StatusJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case incident, title, drill, severity, state, active, declaredAt = "declared_at", firstSignalAt = "first_signal_at",
             elapsedSeconds = "elapsed_seconds", nextUpdateDue = "next_update_due", updateStatus = "update_status",
-            secondsUntilUpdate = "seconds_until_update", impact, commander, roles
+            secondsUntilUpdate = "seconds_until_update", impact, commander, roles, handoffs
         case paging
         case broadcast
     }
@@ -122,5 +129,17 @@ struct StatusJSON: Encodable {
         impact = s.impact
         commander = s.commander
         roles = s.roles
+        handoffs = s.handoffs.mapValues { HandoffJSON(to: $0.to, from: $0.from, offeredAt: $0.offeredAt.formatted(EventJSON.iso)) }
+    }
+}
+
+/// A role offered and not yet accepted.
+struct HandoffJSON: Encodable {
+    var to: String
+    var from: String
+    var offeredAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case to, from, offeredAt = "offered_at"
     }
 }
