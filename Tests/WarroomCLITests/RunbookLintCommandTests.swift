@@ -56,13 +56,18 @@ struct RunbookLintCommandTests {
         #expect(result.stderr == "3 problems in 2 runbooks\n")
     }
 
-    @Test func workspaceWithoutRunbooksIsAnError() throws {
+    /// Without paths, lint checks what incidents would attach: here, with no Runbooks/ in the workspace, the shipped set.
+    @Test func workspaceWithoutRunbooksChecksTheShippedOnes() throws {
         let dir = try makeTemporaryDirectory("warroom-runbook")
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try BuiltProduct.run("warroom", ["runbook", "lint", "--workspace", dir.path])
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("no Runbooks/ directory in \(dir.path)"), "\(result.stderr)")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "5 runbooks checked: no problems\n")
+        let empty = try makeTemporaryDirectory("warroom-runbook")
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let none = try BuiltProduct.run("warroom", ["runbook", "lint", "--workspace", dir.path, "--runbooks", empty.path])
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("no runbooks (*.md) found in \(empty.path)"), "\(none.stderr)")
     }
 
     @Test func pathsAreShownAsGivenAndMissingOnesReported() throws {

@@ -18,25 +18,27 @@ struct RunbookCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check runbooks and print every problem as path:line: message.",
             discussion: """
-                Checks the files named, and every *.md file except README.md under the directories named \
-                (default: WORKSPACE/Runbooks). Exits non-zero if any problem is found. The format is described \
-                in Runbooks/README.md.
+                Checks the files named, and every *.md file except README.md under the directories named. Without \
+                paths it checks the runbooks incidents attach from: --runbooks DIR, $WARROOM_RUNBOOKS, \
+                WORKSPACE/Runbooks, else the ones shipped with Warroom. Exits non-zero if any problem is found. The \
+                format is described in Runbooks/README.md.
                 """
         )
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var runbooks: RunbookOptions
 
-        @Argument(help: "Runbook files or directories (default: the workspace's Runbooks/ directory).")
+        @Argument(help: "Runbook files or directories (default: the runbooks incidents attach from).")
         var paths: [String] = []
 
         func run() throws {
             var targets = paths
             if targets.isEmpty {
-                let directory = global.workspaceURL.appendingPathComponent("Runbooks", isDirectory: true)
-                guard FileManager.default.fileExists(atPath: directory.path) else {
-                    throw CLIError("no Runbooks/ directory in \(global.workspaceURL.path) (pass runbook paths, or --workspace)")
+                guard let directory = runbooks.resolvedDirectory(workspace: global.workspaceURL) else {
+                    throw CLIError("no runbooks to check: no Runbooks/ directory in \(global.workspaceURL.path) and no shipped "
+                                   + "runbooks beside this binary (pass runbook paths, --runbooks DIR, or --workspace)")
                 }
-                targets = [Self.displayPath(directory.path)]
+                targets = [Self.displayPath(directory)]
             }
             let catalog = RunbookLinter.load(paths: targets)
             try LintReport.finish(problems: catalog.problems, files: catalog.files, targets: targets,
