@@ -23,9 +23,14 @@ extension ConsoleModel {
 
     /// The runner read the runbooks: usable ones become attachable; problems are said once on the message line.
     mutating func runbooksLoaded(_ runbooks: [Runbook], problems: [String]) {
+        let reloaded = checklist.loaded && checklist.available != runbooks
         checklist.available = runbooks
         checklist.loaded = true
-        guard let first = problems.first else { return }
+        guard let first = problems.first else {
+            // Attached runbooks keep the version they were attached with; only new attaches use the edited files.
+            if reloaded { notice = ConsoleNotice(text: "runbooks changed: \(runbooks.count) can be attached", isError: false) }
+            return
+        }
         let count = problems.count == 1 ? "1 runbook problem" : "\(problems.count) runbook problems"
         notice = ConsoleNotice(text: "\(count); runbooks with problems are not attached (warroom runbook lint): \(first)",
                                isError: true)

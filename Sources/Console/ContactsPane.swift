@@ -44,8 +44,22 @@ extension ConsoleModel {
 
     /// The runner read the contacts file.
     mutating func contactsLoaded(_ source: ContactsSource) {
+        let previous = contactsPane.source
         contactsPane.source = source
-        if case .invalid(let text) = source { notice = ConsoleNotice(text: text, isError: true) }
+        if case .invalid(let text) = source {
+            notice = ConsoleNotice(text: text, isError: true)
+        } else if previous != nil, previous != source {
+            // Read again after an edit on disk: say so, since the pane may now page someone else.
+            let text: String
+            if case .loaded(let book) = source {
+                let contacts = book.contacts.count == 1 ? "1 contact" : "\(book.contacts.count) contacts"
+                let roles = book.roles.count == 1 ? "1 role" : "\(book.roles.count) roles"
+                text = "contacts.yaml changed: \(contacts), \(roles) loaded"
+            } else {
+                text = "contacts.yaml is gone: no contacts loaded"
+            }
+            notice = ConsoleNotice(text: text, isError: false)
+        }
     }
 
     /// Announces, once each, pages whose acknowledgement ran out, naming the next tier: the console's alarm.

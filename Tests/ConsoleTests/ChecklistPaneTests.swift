@@ -214,6 +214,19 @@ func style(of text: String, in model: ConsoleModel) -> Style? {
             isError: true))
     }
 
+    @Test func runbooksReadAgainAreAnnouncedOnlyWhenTheyChanged() {
+        var model = console()
+        _ = model.update(.runbooksLoaded([restorePlan], problems: []))
+        #expect(model.notice == nil)
+        _ = model.update(.runbooksLoaded([restorePlan], problems: []))
+        #expect(model.notice == nil)
+        var edited = restorePlan
+        edited.title = "Restore, revised"
+        _ = model.update(.runbooksLoaded([edited], problems: []))
+        #expect(model.notice == ConsoleNotice(text: "runbooks changed: 1 can be attached", isError: false))
+        #expect(model.submit("/runbook restore") == [.record("INC-1", .runbook(.attach(edited)), occurredAt: minute(10))])
+    }
+
     @Test func slashRunbookAttachesByHand() {
         var model = console()
         _ = model.update(.runbooksLoaded([restorePlan], problems: []))

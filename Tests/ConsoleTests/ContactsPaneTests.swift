@@ -67,6 +67,21 @@ extension ConsoleModel {
         #expect(model.notice == ConsoleNotice(text: "contacts.yaml has 2 problems", isError: true))
     }
 
+    @Test func aContactsFileReadAgainIsAnnouncedOnlyWhenItChanged() {
+        var model = console([declared(severity: .l1)])
+        _ = model.update(.contacts(.loaded(book)))
+        #expect(model.notice == nil, "the first read is not news")
+        _ = model.update(.contacts(.loaded(book)))
+        #expect(model.notice == nil, "the same contacts again are not news")
+        var edited = book
+        edited.contacts.removeLast()
+        _ = model.update(.contacts(.loaded(edited)))
+        let contacts = edited.contacts.count == 1 ? "1 contact" : "\(edited.contacts.count) contacts"
+        #expect(model.notice?.text.hasPrefix("contacts.yaml changed: \(contacts),") == true, "\(String(describing: model.notice))")
+        _ = model.update(.contacts(.absent("No contacts.yaml in the workspace; see contacts.example.yaml.")))
+        #expect(model.notice == ConsoleNotice(text: "contacts.yaml is gone: no contacts loaded", isError: false))
+    }
+
     @Test func anL1IncidentListsItsRequiredRolesAsMissingAndTheNumberToDial() {
         let model = paging()
         #expect(pane(model) == [

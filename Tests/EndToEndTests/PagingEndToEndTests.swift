@@ -85,4 +85,27 @@ struct PagingEndToEndTests {
         #expect(status.contains("L1 requires ic, tech-lead, comms, exec: 1 of 4 engaged"), "\(status)")
         #expect(status.contains("not paged    ic (page Maria Okafor), comms (page Chen Wei), exec (page Ana Ruiz)"), "\(status)")
     }
+
+    /// Fixing contacts.yaml while the console is open: the console reads it again within a second or two.
+    @Test func anEditedContactsFileReachesTheOpenConsole() throws {
+        let ws = try workspace()
+        let console = try TmuxConsole(workspace: ws, environment: ["WARROOM_CLOCK_START": "2025-03-14T14:00:00Z"])
+        defer {
+            console.close()
+            try? FileManager.default.removeItem(at: ws)
+        }
+        try console.waitFor("the first frame") { $0.contains("┌") && $0.contains("Contacts") }
+        try console.enter("/declare L1 Document storage offline")
+        try console.waitFor("Maria as the commander to page") { self.contactsPane($0).contains("Maria Okafor") }
+
+        let file = ws.appendingPathComponent("contacts.yaml")
+        let edited = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "name: Maria Okafor", with: "name: Maria Okafor-Ng")
+        try edited.write(to: file, atomically: true, encoding: .utf8)
+        let screen = try console.waitFor("the edited name in the pane", timeout: 10) { self.contactsPane($0).contains("Maria Okafor-Ng") }
+        #expect(screen.contains("contacts.yaml changed: 12 contacts, 10 roles loaded"), "\(screen)")
+
+        try "people: [".write(to: file, atomically: true, encoding: .utf8)
+        let broken = try console.waitFor("the broken file reported", timeout: 10) { $0.contains("contacts.yaml has 1 problem") }
+        #expect(!contactsPane(broken).contains("Maria Okafor-Ng"), "\(broken)")
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Console
+import ContactsKit
 import Drills
 import Foundation
 import IncidentCore
@@ -46,11 +47,19 @@ func openConsole(store: some EventStore, global: GlobalOptions, incident: Incide
     let config = try global.config()
     let clock = try drill?.clock ?? ConsoleClock.fromEnvironment()
     let broadcaster = (store as? any OutboxStore).map { ConsoleBroadcaster(config: config, outbox: $0, workspace: workspace, clock: clock) }
+    let contactsHome = contactsWorkspace ?? workspace
+    // A drill's contacts are fixed when it opens (they may be the shipped example); otherwise edits are picked up.
+    let contacts: (load: @Sendable () -> ContactsSource, files: WatchedFiles) = if let fixed = drill?.contacts {
+        ({ fixed }, WatchedFiles(paths: { [] }))
+    } else {
+        ({ ContactsSupport.source(workspace: contactsHome) },
+         WatchedFiles(paths: { [contactsHome.appendingPathComponent(ContactsFile.fileName).path] }))
+    }
     return try runConsole(store: store, actor: global.actorName, incident: incident, timeZone: global.timeZone,
-                          clock: clock, policy: config.policy,
-                          contacts: drill?.contacts ?? ContactsSupport.source(workspace: contactsWorkspace ?? workspace),
-                          broadcaster: broadcaster, runbooks: {
+                          clock: clock, policy: config.policy, contacts: contacts, broadcaster: broadcaster, runbooks: {
         let catalog = runbooks.catalog(workspace: workspace)
         return (catalog.usable, catalog.problems.map { InertText.make($0.description) })
-    }, postmortems: PostmortemWriter(workspace: workspace, timeZone: global.timeZone, policy: config.policy), drill: drill?.session)
+    }, runbookFiles: WatchedFiles(paths: { runbooks.resolvedDirectory(workspace: workspace).map { [$0] } ?? [] }, extensions: ["md"]),
+                          postmortems: PostmortemWriter(workspace: workspace, timeZone: global.timeZone, policy: config.policy),
+                          drill: drill?.session)
 }

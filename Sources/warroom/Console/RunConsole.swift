@@ -15,8 +15,9 @@ import Terminal
 @discardableResult
 func runConsole(
     store: any EventStore, actor: String, incident: IncidentID?, timeZone: TimeZone = .current,
-    clock: ConsoleClock, policy: Policy = .standard, contacts: ContactsSource? = nil, broadcaster: ConsoleBroadcaster? = nil,
-    runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) },
+    clock: ConsoleClock, policy: Policy = .standard,
+    contacts: (load: @Sendable () -> ContactsSource, files: WatchedFiles)? = nil, broadcaster: ConsoleBroadcaster? = nil,
+    runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) }, runbookFiles: WatchedFiles? = nil,
     postmortems: PostmortemWriter? = nil, drill: DrillSession? = nil
 ) throws -> DrillSession.ScoreCard? {
     let signals = TerminationSignals()
@@ -32,7 +33,8 @@ func runConsole(
         model: ConsoleModel(now: clock.now(), timeZone: timeZone, width: screen.width, height: screen.height,
                             actor: actor, policy: policy, preferredIncident: incident),
         screen: screen, worker: worker, clock: clock)
-    if let contacts { worker.mailbox.post(.contacts(contacts)) }
+    worker.contacts = contacts
+    worker.runbookFiles = runbookFiles
     worker.broadcaster = broadcaster
     worker.postmortems = postmortems
     worker.drill = drill

@@ -54,6 +54,12 @@ final class StoreWorker: @unchecked Sendable {
     private var scoreCard: DrillSession.ScoreCard?
     /// The inject a timer is already set for, so polling does not stack timers.
     private var injectTimer: Date?
+    /// The contacts file: how to read it and what to watch. Set before `start`; `nil` when the contacts are fixed (a drill).
+    var contacts: (load: @Sendable () -> ContactsSource, files: WatchedFiles)?
+    /// The runbook files, re-read with `loadRunbooks` when they change. Set before `start`.
+    var runbookFiles: WatchedFiles?
+    private var contactsStamp = "", runbooksStamp = ""
+    private var pollsSinceFileCheck = 0
 
     init(store: any EventStore, actor: String, clock: ConsoleClock, policy: Policy, pageSize: Int = 5000,
          runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) }) {
@@ -72,9 +78,12 @@ final class StoreWorker: @unchecked Sendable {
     func start() {
         let interval = pollInterval
         queue.async { [self] in
-            let catalog = loadRunbooks()
-            runbooks = catalog.usable
-            mailbox.post(.runbooksLoaded(catalog.usable, problems: catalog.problems))
+            runbooksStamp = runbookFiles?.fingerprint() ?? ""
+            reloadRunbooks()
+            if let contacts {
+                contactsStamp = contacts.files.fingerprint()
+                mailbox.post(.contacts(contacts.load()))
+            }
             advanceDrill()
             load()
             // After the load, so the console knows the drill's scenario and speed when it announces it.
@@ -158,6 +167,11 @@ final class StoreWorker: @unchecked Sendable {
 
     private func poll() {
         advanceDrill()
+        pollsSinceFileCheck += 1
+        if pollsSinceFileCheck >= Self.pollsPerFileCheck {
+            pollsSinceFileCheck = 0
+            reloadChangedFiles()
+        }
         guard loaded else { return load() }
         do {
             let new = try fetch(after: lastSeen)
@@ -178,6 +192,35 @@ final class StoreWorker: @unchecked Sendable {
             all += page
             guard page.count == pageSize, let last = page.last else { return all }
             cursor = last.id
+        }
+    }
+
+    // MARK: Contacts and runbooks
+
+    /// Files are checked about once a second: an edit shows up quickly, and the disk is not asked four times a second.
+    private static let pollsPerFileCheck = 4
+
+    private func reloadRunbooks() {
+        let catalog = loadRunbooks()
+        runbooks = catalog.usable
+        mailbox.post(.runbooksLoaded(catalog.usable, problems: catalog.problems))
+    }
+
+    /// Re-reads contacts.yaml or the runbooks when they changed on disk since they were last read.
+    private func reloadChangedFiles() {
+        if let contacts {
+            let stamp = contacts.files.fingerprint()
+            if stamp != contactsStamp {
+                contactsStamp = stamp
+                mailbox.post(.contacts(contacts.load()))
+            }
+        }
+        if let runbookFiles {
+            let stamp = runbookFiles.fingerprint()
+            if stamp != runbooksStamp {
+                runbooksStamp = stamp
+                reloadRunbooks()
+            }
         }
     }
 
