@@ -3,8 +3,33 @@ import Foundation
 /// Why a time a person typed could not be read.
 public struct TimeParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public var input: String
+    /// Set when the time is well formed but a daylight-saving change makes it name no instant, or two.
+    public var clockChange: ClockChange?
+
+    /// How a local time fails around a daylight-saving change, in the named zone.
+    public enum ClockChange: Equatable, Sendable {
+        /// The clocks jumped forward over it.
+        case skipped(zone: String)
+        /// The clocks went back, so it happened twice.
+        case repeated(zone: String)
+    }
+
+    public init(input: String, clockChange: ClockChange? = nil) {
+        self.input = input
+        self.clockChange = clockChange
+    }
+
     public var description: String {
-        "invalid time '\(input)': use HH:MM (today), YYYY-MM-DD HH:MM, or ISO 8601 such as 2026-11-23T14:07:00Z"
+        switch clockChange {
+        case nil:
+            "invalid time '\(input)': use HH:MM (today), YYYY-MM-DD HH:MM, or ISO 8601 such as 2026-11-23T14:07:00Z"
+        case .skipped(let zone)?:
+            "'\(input)' never happened in \(zone): the clocks jumped forward over it that day; "
+                + "give the time with its UTC offset, such as 2026-03-29T03:30:00+02:00"
+        case .repeated(let zone)?:
+            "'\(input)' happened twice in \(zone): the clocks went back that day; "
+                + "give the time with its UTC offset, such as 2026-10-25T02:30:00+01:00"
+        }
     }
 }
 
@@ -23,8 +48,11 @@ public enum TimeExpression {
             let today = calendar.dateComponents([.year, .month, .day], from: now)
             guard var date = makeDate(calendar, today.year!, today.month!, today.day!, h, m, s) else { throw fail }
             if date.timeIntervalSince(now) > 60 {
-                date = calendar.date(byAdding: .day, value: -1, to: date)!
+                let yesterday = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: -1, to: date)!)
+                guard let earlier = makeDate(calendar, yesterday.year!, yesterday.month!, yesterday.day!, h, m, s) else { throw fail }
+                date = earlier
             }
+            try checkClockChange(date, calendar: calendar, h: h, m: m, input: text)
             return date
         }
 
@@ -42,7 +70,22 @@ public enum TimeExpression {
             calendar.timeZone = zone
         }
         guard let date = makeDate(calendar, y, mo, d, h, m, s.rounded(.down)) else { throw fail }
+        // An explicit offset names one instant; a local time may name none or two around a daylight-saving change.
+        if offset == nil { try checkClockChange(date, calendar: calendar, h: h, m: m, input: text) }
         return date.addingTimeInterval(s - s.rounded(.down))
+    }
+
+    /// Refuses a local time that the zone skipped (the calendar moved it) or repeated (an hour either side reads
+    /// the same on the wall clock), rather than silently picking an instant.
+    private static func checkClockChange(_ date: Date, calendar: Calendar, h: Int, m: Int, input: String) throws(TimeParseError) {
+        let zone = calendar.timeZone.identifier
+        let wall = calendar.dateComponents([.hour, .minute], from: date)
+        if wall.hour != h || wall.minute != m { throw TimeParseError(input: input, clockChange: .skipped(zone: zone)) }
+        let fields: Set<Calendar.Component> = [.year, .month, .day, .hour, .minute, .second]
+        let reading = calendar.dateComponents(fields, from: date)
+        for shift in [-3600.0, 3600.0] where calendar.dateComponents(fields, from: date.addingTimeInterval(shift)) == reading {
+            throw TimeParseError(input: input, clockChange: .repeated(zone: zone))
+        }
     }
 
     private static func makeDate(_ calendar: Calendar, _ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ m: Int, _ s: Double) -> Date? {

@@ -113,6 +113,31 @@ struct TimeExpressionTests {
         #expect(try parse("01:30", now: now, in: newYork) == iso("2026-03-08T06:30:00Z")) // 01:30 EST
     }
 
+    /// Berlin skips 02:00–02:59 on 29 March 2026 and lives through it twice on 25 October: a local time there is
+    /// refused with what to type instead, while an explicit offset still names its one instant.
+    @Test func localTimesADaylightSavingChangeSkipsOrRepeatsAreRefused() throws {
+        let berlin = zone("Europe/Berlin")
+        let spring = iso("2026-03-29T10:00:00Z"), autumn = iso("2026-10-25T10:00:00Z")
+        let skipped = #expect(throws: TimeParseError.self) { try parse("02:30", now: spring, in: berlin) }
+        #expect(skipped?.clockChange == .skipped(zone: "Europe/Berlin"))
+        #expect(skipped?.description == "'02:30' never happened in Europe/Berlin: the clocks jumped forward over it that day; "
+                + "give the time with its UTC offset, such as 2026-03-29T03:30:00+02:00")
+        #expect(throws: TimeParseError(input: "2026-03-29 02:15", clockChange: .skipped(zone: "Europe/Berlin"))) {
+            try parse("2026-03-29 02:15", now: spring, in: berlin)
+        }
+        let repeated = #expect(throws: TimeParseError.self) { try parse("02:30", now: autumn, in: berlin) }
+        #expect(repeated?.clockChange == .repeated(zone: "Europe/Berlin"))
+        #expect(throws: TimeParseError(input: "2026-10-25 02:59", clockChange: .repeated(zone: "Europe/Berlin"))) {
+            try parse("2026-10-25 02:59", now: autumn, in: berlin)
+        }
+        #expect(try parse("2026-10-25T02:30:00+01:00", now: autumn, in: berlin) == iso("2026-10-25T01:30:00Z"))
+        #expect(try parse("2026-10-25T02:30:00+02:00", now: autumn, in: berlin) == iso("2026-10-25T00:30:00Z"))
+        // Either side of the change, local times are read as before.
+        #expect(try parse("01:59", now: spring, in: berlin) == iso("2026-03-29T00:59:00Z"))
+        #expect(try parse("03:00", now: spring, in: berlin) == iso("2026-03-29T01:00:00Z"))
+        #expect(try parse("03:00", now: autumn, in: berlin) == iso("2026-10-25T02:00:00Z"))
+    }
+
     @Test(arguments: [
         "25:00", "24:00", "14:60", "14:7", "123:00", "-1:00", "+1:05", "14:+5", "14:07:60", "14:07:5", "14:07:+5",
         "14:07:30.5", "14h07", "1407", "14.07", "14:07Z", "", "   ", "garbage", "now", "yesterday 14:07",
