@@ -36,22 +36,33 @@ public enum SendOutcome: Sendable, Equatable {
 public final class ChannelSender: Sendable {
     private let workspace: URL
     private let environment: [String: String]
-    private let http: HTTPClient
+    private let proxies: ProxySettings
+    /// One client per way out: directly, and through each proxy the environment names.
+    private let direct: HTTPClient
+    private let proxied: [ProxySettings.Server: HTTPClient]
 
-    /// `environment` supplies `${VARIABLE}`s and the command channels' environment.
+    /// `environment` supplies `${VARIABLE}`s, the command channels' environment, and the HTTP proxies.
     public init(workspace: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.workspace = workspace
         self.environment = environment
+        proxies = ProxySettings(environment: environment)
         // Redirects are refused: following one would hand the headers (tokens) to another address.
-        http = HTTPClient(eventLoopGroupProvider: .singleton,
-                          configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        direct = HTTPClient(eventLoopGroupProvider: .singleton,
+                            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        var proxied: [ProxySettings.Server: HTTPClient] = [:]
+        for case .success(let server)? in [proxies.http, proxies.https] where proxied[server] == nil {
+            proxied[server] = HTTPClient(eventLoopGroupProvider: .singleton,
+                                         configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, proxy: server.proxy))
+        }
+        self.proxied = proxied
         // A command that exits without reading its input must not kill this process with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
     }
 
     /// Closes the HTTP connections. Call once no attempt is running.
     public func shutdown() async {
-        try? await http.shutdown()
+        try? await direct.shutdown()
+        for client in proxied.values { try? await client.shutdown() }
     }
 
     /// One attempt, at most `timeout` long. The outcome's messages are already redacted.
@@ -94,6 +105,9 @@ public final class ChannelSender: Sendable {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: address)?.host != nil else {
             throw ChannelProblem("webhook url is not a valid http(s) URL", retryable: false)
         }
+        let server = try proxies.server(for: URL(string: address)!)
+        if let password = server?.password { redactor.add(password) }
+        let http = server.flatMap { proxied[$0] } ?? direct
         var request = HTTPClientRequest(url: address)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
@@ -108,7 +122,6 @@ public final class ChannelSender: Sendable {
         let body = Payload.webhookBody(format, content: delivery.content, idempotencyKey: delivery.idempotencyKey)
         request.body = .bytes(ByteBuffer(bytes: body))
 
-        let http = self.http
         let prepared = request
         let (status, retryAfter, responseBody): (UInt, String?, ByteBuffer)
         do {
