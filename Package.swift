@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "IncidentCore"),
@@ -26,7 +27,10 @@ let package = Package(
         .target(name: "ContactsKit", dependencies: ["IncidentCore", "Yams"]),
         .target(
             name: "Broadcast",
-            dependencies: ["IncidentCore", "Yams", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "IncidentCore", "Yams", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "Postmortem", dependencies: ["IncidentCore", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "Console", dependencies: ["IncidentCore"]),
@@ -63,6 +67,7 @@ let package = Package(
             name: "BroadcastTests",
             dependencies: [
                 "IncidentCore", "IncidentStore", "Broadcast", "WarroomTestSupport", "warroom",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

@@ -124,6 +124,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var timeout: Duration
     /// The line of `- name:` in the file, for messages.
     public var line: Int
+    /// `secret:` of a dingtalk or feishu webhook whose robot requires signed messages (加签).
+    public var secret: SecretTemplate?
     var timeoutIsDefault = false
 
     public init(name: String, kind: ChannelKind, severities: Set<Severity> = Set(Severity.allCases),
@@ -149,9 +151,9 @@ public struct ChannelConfig: Sendable, Equatable {
 
 extension ConfigParser {
     static let channelKeys = ["name", "type", "severities", "audience", "drill", "timeout", "path", "command", "env",
-                              "format", "url", "headers", "updates"]
+                              "format", "url", "headers", "secret", "updates"]
     static let kindKeys: [String: [String]] = [
-        "file": ["path"], "command": ["command", "env"], "webhook": ["format", "url", "headers"],
+        "file": ["path"], "command": ["command", "env"], "webhook": ["format", "url", "headers", "secret"],
     ]
 
     mutating func channels(_ node: Node, at: Int, defaultTimeout: Duration?) -> [ChannelConfig] {
@@ -278,6 +280,22 @@ extension ConfigParser {
                 ok = false
             }
             channel.kind = .webhook(format: format, url: url, headers: headers)
+            // The secret is never quoted back either.
+            if let secretText = text("secret") {
+                let (secret, problem) = SecretTemplate.parse(secretText)
+                if let problem {
+                    report(keyLine("secret"), "secret: \(problem)")
+                    ok = false
+                } else if !WebhookSigning.formats.contains(format) {
+                    report(keyLine("secret"), "secret signs dingtalk and feishu webhooks; \(format.rawValue) messages are not signed")
+                    ok = false
+                } else if secretText.isEmpty {
+                    report(keyLine("secret"), "secret is empty (write secret: ${VARIABLE} to keep it out of the file)")
+                    ok = false
+                } else {
+                    channel.secret = secret
+                }
+            }
         }
 
         if let field = fields["severities"] {

@@ -77,7 +77,8 @@ public final class ChannelSender: Sendable {
                 outcome = try await runCommand(delivery, channel: channel.name, arguments: arguments,
                                                environment: environment, timeout: timeout, redactor: &redactor)
             case .webhook(let format, let url, let headers):
-                outcome = try await post(delivery, format: format, url: url, headers: headers, timeout: timeout, redactor: &redactor)
+                outcome = try await post(delivery, format: format, url: url, headers: headers, secret: channel.secret,
+                                         timeout: timeout, redactor: &redactor)
             }
         } catch let problem as ChannelProblem {
             outcome = .failed(problem)
@@ -96,14 +97,30 @@ public final class ChannelSender: Sendable {
 
     private func post(
         _ delivery: Delivery, format: WebhookFormat, url: SecretTemplate, headers: [(name: String, value: SecretTemplate)],
-        timeout: TimeInterval, redactor: inout Redactor
+        secret: SecretTemplate?, timeout: TimeInterval, redactor: inout Redactor
     ) async throws -> SendOutcome {
-        let (address, urlSecrets) = try url.resolve(environment)
+        var (address, urlSecrets) = try url.resolve(environment)
         redactor.add(url: address)
         urlSecrets.forEach { redactor.add($0) }
         let lower = address.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: address)?.host != nil else {
             throw ChannelProblem("webhook url is not a valid http(s) URL", retryable: false)
+        }
+        var signature: WebhookSigning.Signature?
+        if let secret {
+            let (key, keySecrets) = try secret.resolve(environment)
+            redactor.add(key)
+            keySecrets.forEach { redactor.add($0) }
+            switch format {
+            case .dingtalk:
+                let signed = WebhookSigning.dingtalk(secret: key, at: Date())
+                address = WebhookSigning.signedURL(address, signed)
+                redactor.add(signed.sign)
+            case .feishu:
+                signature = WebhookSigning.feishu(secret: key, at: Date())
+            case .slack, .wecom, .generic:
+                break
+            }
         }
         let server = try proxies.server(for: URL(string: address)!)
         if let password = server?.password { redactor.add(password) }
@@ -119,7 +136,7 @@ public final class ChannelSender: Sendable {
             secrets.forEach { redactor.add($0) }
             request.headers.replaceOrAdd(name: header.name, value: value)
         }
-        let body = Payload.webhookBody(format, content: delivery.content, idempotencyKey: delivery.idempotencyKey)
+        let body = Payload.webhookBody(format, content: delivery.content, idempotencyKey: delivery.idempotencyKey, signature: signature)
         request.body = .bytes(ByteBuffer(bytes: body))
 
         let prepared = request

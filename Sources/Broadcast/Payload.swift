@@ -5,6 +5,15 @@ import IncidentCore
 public enum Payload {
     /// A webhook body in `format`'s shape. Only `generic` carries the idempotency key as a field; every webhook
     /// also gets it as the `Idempotency-Key` header.
+    /// A Feishu robot that requires signed messages takes the `signature` in the body.
+    static func webhookBody(
+        _ format: WebhookFormat, content: StatusUpdateContent, idempotencyKey: String, signature: WebhookSigning.Signature?
+    ) -> [UInt8] {
+        guard format == .feishu, let signature else { return webhookBody(format, content: content, idempotencyKey: idempotencyKey) }
+        let text = #"{"timestamp":\#(JSON.string(signature.timestamp)),"sign":\#(JSON.string(signature.sign)),"msg_type":"text","content":{"text":\#(JSON.string(content.message))}}"#
+        return Array(text.utf8)
+    }
+
     public static func webhookBody(_ format: WebhookFormat, content: StatusUpdateContent, idempotencyKey: String) -> [UInt8] {
         let message = JSON.string(content.message)
         let text: String

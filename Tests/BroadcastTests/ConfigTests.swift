@@ -29,7 +29,7 @@ struct ConfigTests {
         // The example spells out the defaults, so copying it changes nothing but the channels.
         #expect(example.policy == .standard)
         #expect(example.delivery == DeliverySettings())
-        #expect(example.channels.map(\.name) == ["ops-war-room", "leadership", "值班群", "incident-log", "mail-execs", "game-day", "storage-pager"])
+        #expect(example.channels.map(\.name) == ["ops-war-room", "leadership", "值班群", "钉钉运维群", "incident-log", "mail-execs", "game-day", "storage-pager"])
         #expect(example.channel(named: "storage-pager")?.receivesUpdates == false)
         #expect(!example.routes.contains { $0.receives(severity: .l1, audience: .tactical, drill: false) && $0.name == "storage-pager" })
         let leadership = try #require(example.channel(named: "leadership"))
@@ -38,6 +38,7 @@ struct ConfigTests {
         #expect(leadership.timeout == .seconds(5))
         #expect(example.channel(named: "ops-war-room")?.timeout == .seconds(10))
         #expect(example.channel(named: "game-day")?.isDrillSink == true)
+        #expect(example.channel(named: "钉钉运维群")?.secret?.variables == ["DINGTALK_SECRET"])
         #expect(example.allChannels.last == ChannelConfig.drillSink, "the built-in drill sink comes after the configured channels")
         guard case .command(let arguments, let env) = example.channel(named: "mail-execs")?.kind else {
             Issue.record("mail-execs is not a command channel")
