@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "Drills", dependencies: ["IncidentCore", "Broadcast", "Postmortem"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Console"]),
+        .target(name: "ChildProcess"),
         .executableTarget(
             name: "warroom",
             dependencies: [
@@ -47,7 +48,8 @@ let package = Package(
         .executableTarget(
             name: "warroom-bench",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Console", "Terminal", "Postmortem", .product(name: "GRDB", package: "GRDB.swift"),
+                "IncidentCore", "IncidentStore", "Console", "Terminal", "Postmortem", "ChildProcess",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(
@@ -83,6 +85,6 @@ let package = Package(
         .testTarget(
             name: "WarroomCLITests", dependencies: ["IncidentCore", "IncidentStore", "RunbookKit", "Drills", "WarroomTestSupport", "warroom"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "warroom"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "ChildProcess", "warroom"]),
     ]
 )
