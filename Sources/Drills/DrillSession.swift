@@ -94,8 +94,14 @@ public final class DrillSession {
             for index in drill.due(now: now) {
                 let at = drill.dueAt(index)
                 let page = silentPage(for: drill.scenario.injects[index], state: state, at: at)
-                let recorded = try store.append(to: incident) { current in
-                    try current.injectDrafts(index, page: page, at: at, now: max(now, at), actor: DrillScoreCard.actor)
+                let recorded: [Event]
+                do {
+                    recorded = try store.append(to: incident) { current in
+                        try current.injectDrafts(index, page: page, at: at, now: max(now, at), actor: DrillScoreCard.actor)
+                    }
+                } catch RuleError.drill(.alreadyInjected), RuleError.drill(.outOfOrder), RuleError.drill(.over) {
+                    // Another console on the same drill fired it first (or ended the drill): its entries arrive by polling.
+                    break
                 }
                 progress.recorded += recorded
                 for event in recorded { state.apply(event) }

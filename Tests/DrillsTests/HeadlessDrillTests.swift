@@ -332,3 +332,52 @@ struct HeadlessDrillTests {
         #expect(try store.incidents().count == 1)
     }
 }
+
+/// A store that lets another writer in just before the next append, as a second console on the same drill would.
+final class RacingStore: EventStore, @unchecked Sendable {
+    // @unchecked: used from one test thread only.
+    let base: any EventStore
+    var beforeNextAppend: (() throws -> Void)?
+
+    init(_ base: any EventStore) { self.base = base }
+
+    func declare(_ draft: EventDraft, then follow: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
+        try base.declare(draft, then: follow)
+    }
+
+    func append(to incident: IncidentID, _ decide: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
+        if let other = beforeNextAppend {
+            beforeNextAppend = nil
+            try other()
+        }
+        return try base.append(to: incident, decide)
+    }
+
+    func events(of incident: IncidentID) throws -> [Event] { try base.events(of: incident) }
+    func events(after id: EventID, limit: Int) throws -> [Event] { try base.events(after: id, limit: limit) }
+    func incidents() throws -> [IncidentState] { try base.incidents() }
+    func lastEventID() throws -> EventID { try base.lastEventID() }
+}
+
+@Suite("Two consoles on one drill")
+struct TwoConsolesTests {
+    @Test func anInjectTheOtherConsoleFiredFirstIsNotAnError() throws {
+        let workspace = try makeTemporaryDirectory("warroom-drill")
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let scenario = DrillScenario(id: "race", title: "Race", runbooks: [], severity: .l3, injects: [
+            .init(offsetSeconds: 0, kind: .alert, text: "first", line: 5),
+            .init(offsetSeconds: 60, kind: .note, text: "second", line: 6),
+        ])
+        let sqlite = try SQLiteEventStore.open(workspace: workspace)
+        let start = Date(timeIntervalSince1970: 1_795_442_400)
+        let id = try DrillSession.start(scenario, runbooks: [], speed: 60, store: sqlite, actor: "maria", now: start)
+        let racing = RacingStore(sqlite)
+        let mine = DrillSession(incident: id, store: racing, workspace: workspace, contacts: nil)
+        let theirs = DrillSession(incident: id, store: sqlite, workspace: workspace, contacts: nil)
+        racing.beforeNextAppend = { _ = try theirs.advance(now: start.addingTimeInterval(120)) }
+        let progress = try mine.advance(now: start.addingTimeInterval(120))
+        #expect(progress.recorded.isEmpty, "the other console recorded both")
+        let injects = try sqlite.events(of: id).filter { $0.payload.kind == .inject }
+        #expect(injects.map(\.payload.summary) == ["T+0m alert: first", "T+1m note: second"])
+    }
+}
