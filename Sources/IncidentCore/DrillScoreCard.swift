@@ -218,7 +218,7 @@ extension DrillScoreCard {
                              + (updates.worstLateness.map { " (worst by \(DurationText.minutes($0)))" } ?? ""))
             }
             if let missed = updates.missed {
-                parts.append("one due at \(card.offset(missed.dueAt)) never sent")
+                parts.append("one due at \(card.offset(missed.dueAt)) \(card.ending == nil ? "not sent yet" : "never sent")")
             }
             points.append("Keep the status-update cadence: " + parts.joined(separator: ", "))
         }

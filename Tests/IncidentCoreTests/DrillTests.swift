@@ -253,7 +253,7 @@ struct DrillScoreCardTests {
         #expect(card.practise.count == DrillScoreCard.practiseLimit)
         #expect(card.practise[0] == "Reach restore-started (restore): target T+20m, not reached in the drill")
         #expect(card.practise[1].hasPrefix("Escalate when an acknowledgement runs out: Sam Lee was paged at T+5m"))
-        #expect(card.practise[2] == "Keep the status-update cadence: one due at T+15m never sent")
+        #expect(card.practise[2] == "Keep the status-update cadence: one due at T+15m not sent yet")
         #expect(card.practise[3] == "React to new information: nothing was recorded after T+0m alert")
     }
 
