@@ -188,7 +188,7 @@ public struct ConsoleModel: Sendable {
                 notice = ConsoleNotice(text: error.description, isError: true)
             }
         }
-        let active = incidentOrder.filter { incidents[$0]!.state.lifecycle.isActive }
+        let active = incidentOrder.filter { incidents[$0]!.state.isUnderWay }
         if let newest = active.last {
             selectedIncident = newest
             if active.count > 1 { overlay = .picker(newest) }
@@ -299,7 +299,7 @@ public struct ConsoleModel: Sendable {
     }
 
     private mutating func requestQuit() -> [ConsoleEffect] {
-        if let view = current, view.state.lifecycle.isActive {
+        if let view = current, view.state.isUnderWay {
             overlay = .confirmQuit(view.id)
             return []
         }
@@ -309,8 +309,8 @@ public struct ConsoleModel: Sendable {
     /// Incidents as the picker lists them: active ones first, newest first within each group.
     var pickerOrder: [IncidentID] {
         let newestFirst = incidentOrder.reversed()
-        return newestFirst.filter { incidents[$0]!.state.lifecycle.isActive }
-            + newestFirst.filter { !incidents[$0]!.state.lifecycle.isActive }
+        return newestFirst.filter { incidents[$0]!.state.isUnderWay }
+            + newestFirst.filter { !incidents[$0]!.state.isUnderWay }
     }
 
     private mutating func performInPicker(_ action: KeyAction, highlighted: IncidentID?) {

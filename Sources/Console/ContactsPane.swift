@@ -64,7 +64,7 @@ extension ConsoleModel {
 
     /// Announces, once each, pages whose acknowledgement ran out, naming the next tier: the console's alarm.
     mutating func announceOverdueAcks() {
-        guard let view = current, view.state.lifecycle.isActive else { return }
+        guard let view = current, view.state.isUnderWay else { return }
         let overdue = view.state.paging.ackClock(now: now).filter { $0.isOverdue && !contactsPane.announced.contains($0.page.id) }
         guard let timer = overdue.first else { return }
         for t in overdue { contactsPane.announced.insert(t.page.id) }

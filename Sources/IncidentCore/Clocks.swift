@@ -19,10 +19,10 @@ public struct StatusUpdateClock: Sendable, Equatable {
 }
 
 extension IncidentState {
-    /// When the next status update is due; `nil` once the incident is resolved.
+    /// When the next status update is due; `nil` once the incident is resolved (or its drill has ended).
     /// A severity change makes one due at once; otherwise it is due a cadence after the last update, or after declaration.
     public func nextStatusUpdateDue(policy: Policy = .standard) -> Date? {
-        guard lifecycle.isActive else { return nil }
+        guard isUnderWay else { return nil }
         let changed = lastSeverityChangeAt.flatMap { $0 > (lastStatusUpdateAt ?? .distantPast) ? $0 : nil }
         return Self.statusUpdateDue(after: lastStatusUpdateAt ?? declaredAt, severity: severity,
                                     severityChangedAt: changed, policy: policy)
@@ -46,9 +46,10 @@ extension IncidentState {
         return StatusUpdateClock(dueAt: due, urgency: urgency, remaining: remaining)
     }
 
-    /// Time since declaration; frozen at resolution.
+    /// Time since declaration; frozen at resolution, or when a drill ends.
     public func elapsed(now: Date) -> TimeInterval {
-        let end = lifecycle.isActive ? now : (enteredAt(.resolved) ?? now)
+        var end = lifecycle.isActive ? now : (enteredAt(.resolved) ?? now)
+        if let ended = drill?.endedAt { end = min(end, ended) }
         return max(0, end.timeIntervalSince(declaredAt))
     }
 

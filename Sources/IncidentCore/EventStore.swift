@@ -75,7 +75,7 @@ public enum IncidentSelection {
             guard let match else { throw .unknown(requested, known: incidents.map(\.id)) }
             return match
         }
-        let active = incidents.filter { $0.lifecycle.isActive }
+        let active = incidents.filter(\.isUnderWay)
         switch active.count {
         case 1: return active[0]
         case 0: throw .noneActive

@@ -143,6 +143,10 @@ public struct IncidentState: Sendable, Equatable {
     /// The incident commander.
     public var commander: String { holder(of: Role.commander) }
 
+    /// Still being worked: not resolved or closed, and, for a drill, not ended. What "the active incident" means to
+    /// commands that may leave `--incident` out, to the console's picker, and to the clocks that nag.
+    public var isUnderWay: Bool { lifecycle.isActive && !(drill?.isOver ?? false) }
+
     /// When the incident entered a state most recently, if it ever did.
     public func enteredAt(_ state: LifecycleState) -> Date? {
         lifecycleHistory.last(where: { $0.state == state })?.since

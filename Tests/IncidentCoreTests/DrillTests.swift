@@ -94,6 +94,19 @@ struct DrillCoreTests {
         #expect(throws: RuleError.drill(.over("DRILL-1", .ended))) { try drill.record(.drill(.end(.ended)), at: minute(8)) }
     }
 
+    @Test("an ended drill is no longer under way: no update owed, its clock stopped, not chosen as the active incident")
+    func endedIsNotUnderWay() throws {
+        var drill = try startedDrill()
+        #expect(drill.isUnderWay)
+        #expect(drill.statusUpdateClock(now: minute(20)) != nil)
+        try drill.record(.drill(.end(.ended)), at: minute(7))
+        #expect(drill.lifecycle.isActive && !drill.isUnderWay)
+        #expect(drill.statusUpdateClock(now: minute(20)) == nil)
+        #expect(drill.elapsed(now: minute(60)) == 7 * 60)
+        let incident = declared("INC-2", at: minute(1))
+        #expect(try IncidentSelection.resolve(nil, among: [drill, incident]).id == "INC-2")
+    }
+
     @Test("an unanswered inject pages its contact, whose acknowledgement is refused; the next tier's is not")
     func silentContact() throws {
         var drill = try startedDrill()

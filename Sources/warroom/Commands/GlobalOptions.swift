@@ -91,7 +91,7 @@ extension GlobalOptions {
         let incidents = try store.incidents()
         let target: IncidentState
         if case .changeState(to: .closed, _, _) = command, entry.incident == nil,
-           !incidents.contains(where: { $0.lifecycle.isActive }),
+           !incidents.contains(where: \.isUnderWay),
            let only = incidents.filter({ $0.lifecycle == .resolved }).onlyElement {
             // Closing is what one does to a resolved incident: with exactly one waiting, it needs no --incident.
             target = only
@@ -109,7 +109,7 @@ extension GlobalOptions {
     func selectedIncidents(_ requested: String?, store: SQLiteEventStore, allActive: Bool) throws -> [IncidentState] {
         let incidents = try store.incidents()
         if requested == nil, allActive {
-            let active = incidents.filter { $0.lifecycle.isActive }
+            let active = incidents.filter(\.isUnderWay)
             if active.count > 1 { return active }
         }
         return [try IncidentSelection.resolve(requested, among: incidents)]

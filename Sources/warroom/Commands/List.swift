@@ -8,14 +8,14 @@ struct List: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Only incidents that are not resolved or closed.")
+    @Flag(help: "Only incidents under way: not resolved or closed, and not drills that have ended.")
     var active = false
 
     func run() throws {
         let store = try global.openStore(create: false)
         let now = try global.now()
         let text = TimeText(timeZone: global.timeZone)
-        let incidents = try store.incidents().filter { !active || $0.lifecycle.isActive }.reversed()
+        let incidents = try store.incidents().filter { !active || $0.isUnderWay }.reversed()
         if incidents.isEmpty {
             print(active ? "No active incidents." : "No incidents.")
             return
