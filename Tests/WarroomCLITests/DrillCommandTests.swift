@@ -103,11 +103,25 @@ struct DrillCommandTests {
         let other = try ws.run(["drill", "history", "kernel-upgrade-canary"], now: Self.now)
         #expect(other.status != 0 && other.stderr.contains("no finished drill of the scenario kernel-upgrade-canary"))
 
+        // A drill resolved while no console was open ends at its resolution.
+        let second = try DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria",
+                                            now: start.addingTimeInterval(3600))
+        let resolvedAt = start.addingTimeInterval(3600 + 20 * 60)
+        for next in [LifecycleState.investigating, .identified, .mitigating, .monitoring, .resolved] {
+            _ = try store.append(to: second) { state in
+                [EventDraft(occurredAt: resolvedAt, recordedAt: resolvedAt, actor: "maria", payload: try state.decide(
+                    .changeState(to: next, reason: nil, override: next == .resolved ? "drill" : nil), at: resolvedAt, now: resolvedAt))]
+            }
+        }
+        let resolved = try ws.ok(["drill", "end", second], now: "2026-11-21T09:00:00Z")
+        #expect(resolved.contains("20m of drill time, ended when the incident was resolved."), "\(resolved)")
+
         // The export carries the drill entries with their own fields.
         let drillEvents = try ws.export().compactMap { $0["drill_event"] as? [String: Any] }
         #expect(drillEvents.first?["action"] as? String == "started")
         #expect(drillEvents.first?["speed"] as? Double == 60)
         #expect(drillEvents.contains { $0["action"] as? String == "injected" && $0["inject_kind"] as? String == "unanswered" })
-        #expect(drillEvents.last?["ending"] as? String == "end-drill")
+        #expect(drillEvents.contains { $0["ending"] as? String == "end-drill" })
+        #expect(drillEvents.last?["ending"] as? String == "resolved")
     }
 }

@@ -134,9 +134,11 @@ extension DrillCommand {
             if target.drill!.isOver {
                 card = try session.scoreCard(now: target.drill!.endedAt!)
             } else {
-                let at = try DrillSession.resumeTime(of: target.id, in: store)
+                // A drill resolved while no console was open ends at its resolution; otherwise where its clock stopped.
+                let stopped = try DrillSession.resumeTime(of: target.id, in: store)
                 let ending: DrillEnding = target.lifecycle.isActive ? .ended : .resolved
-                card = try session.end(ending, at: at, now: at, actor: global.actorName)
+                let at = target.lifecycle.isActive ? stopped : (target.enteredAt(.resolved) ?? stopped)
+                card = try session.end(ending, at: at, now: stopped, actor: global.actorName)
             }
             print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
             print("Score card written to \(card.path)")
