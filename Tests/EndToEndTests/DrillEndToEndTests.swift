@@ -83,4 +83,39 @@ struct DrillEndToEndTests {
         let history = try Warroom.must(["drill", "history"], workspace: ws)
         #expect(history.contains("storage-nodes-offline") && history.contains("DRILL-1"), "\(history)")
     }
+
+    /// Quitting mid-drill leaves it running; opening the console on it resumes its clock and its injects.
+    @Test func aDrillLeftRunningResumesWhereItStopped() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Warroom.path), "no warroom binary at \(Warroom.path)")
+        let ws = FileManager.default.temporaryDirectory.appendingPathComponent("warroom-e2e-drill-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: ws, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: ws) }
+
+        // 20×: the T+5m inject is fifteen real seconds away, long after this console has quit.
+        let first = try TmuxConsole(workspace: ws, arguments: ["drill", "lb-node-memory", "--speed", "20"], width: 120, height: 40)
+        defer { first.close() }
+        try first.waitFor("the first inject", timeout: 10) { $0.contains("T+0m alert: lb-03 unreachable") }
+        try first.enter("/quit")
+        try first.waitFor(text: "Quit while DRILL-1 is active?")
+        try first.press("y")
+        let left = try first.waitFor("the way back printed", timeout: 10) { $0.contains("EXITED 0") }
+        #expect(left.contains("DRILL-1 is still running: `warroom drill lb-node-memory` resumes it"), "\(left)")
+        first.close()
+
+        func injects() throws -> [String] {
+            try Warroom.must(["export", "--incident", "DRILL-1"], workspace: ws).split(separator: "\n").compactMap { line in
+                let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return event?["kind"] as? String == "inject" ? event?["text"] as? String : nil
+            }
+        }
+        let before = try injects()
+        #expect(!before.isEmpty && !before.contains("network on-call"), "quit before T+5m: \(before)")
+        let again = try TmuxConsole(workspace: ws, arguments: ["console", "--incident", "DRILL-1"], width: 120, height: 40)
+        defer { again.close() }
+        let screen = try again.waitFor("the T+5m inject, fired by the reopened drill", timeout: 30) {
+            $0.contains("T+5m unanswered: network on-call")
+        }
+        #expect(screen.split(separator: "\n").first?.contains("DRILL T+") == true, "\(screen)")
+        #expect(try injects().contains("network on-call"))
+    }
 }

@@ -4,6 +4,7 @@ import ContactsKit
 import Drills
 import Foundation
 import IncidentCore
+import IncidentStore
 import Postmortem
 import RunbookKit
 import Terminal
@@ -61,35 +62,18 @@ extension DrillCommand {
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw CLIError(TerminalError.notATerminal.description) }
             let config = try global.config()
             let store = try global.openStore(create: true)
-            let id: IncidentID
-            let clock: ConsoleClock
-            if let running = try DrillSession.running(scenario.id, in: store), let drill = running.drill {
-                id = running.id
-                let resumeAt = try DrillSession.resumeTime(of: id, in: store)
-                clock = .accelerated(start: resumeAt, speed: speed ?? drill.speed)
-                FileHandle.standardError.write(Data(("Resuming \(id) (\(scenario.id)) at "
-                    + "\(DrillScenario.Inject.offsetText(seconds: Int(drill.elapsed(now: resumeAt))))\n").utf8))
-            } else {
-                for id in scenario.runbooks where catalog.runbooks.contains(where: { $0.id == id }) && !catalog.usable.contains(where: { $0.id == id }) {
-                    throw CLIError("the runbook \(id), which \(scenario.id) practises, has problems (warroom runbook lint)")
-                }
-                let now = try global.now()
-                id = try DrillSession.start(scenario, runbooks: catalog.usable, speed: speed ?? 1, store: store,
+            if let running = try DrillSession.running(scenario.id, in: store) {
+                try DrillConsole.resume(running, store: store, global: global, runbooks: runbooks, speed: speed)
+                return
+            }
+            for id in scenario.runbooks where catalog.runbooks.contains(where: { $0.id == id }) && !catalog.usable.contains(where: { $0.id == id }) {
+                throw CLIError("the runbook \(id), which \(scenario.id) practises, has problems (warroom runbook lint)")
+            }
+            let now = try global.now()
+            let id = try DrillSession.start(scenario, runbooks: catalog.usable, speed: speed ?? 1, store: store,
                                             actor: global.actorName, now: now, policy: config.policy)
-                clock = .accelerated(start: now, speed: speed ?? 1)
-            }
-            let contacts = ScenarioChoice.contacts(workspace: workspace)
-            let session = DrillSession(incident: id, store: store, workspace: workspace, contacts: contacts.book,
-                                       policy: config.policy, timeZone: global.timeZone)
-            let card = try openConsole(store: store, global: global, incident: id, runbooks: runbooks,
-                                       drill: DrillConsole(session: session, clock: clock, contacts: contacts.source))
-            if let card {
-                print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
-                print("Score card written to \(card.path)")
-            } else if let state = try store.incidents().first(where: { $0.id == id }), let drill = state.drill, !drill.isOver {
-                print("\(id) is still running: `warroom drill \(scenario.id)` resumes it; `warroom drill end \(id)` ends it "
-                      + "and prints its score card.")
-            }
+            try DrillConsole.open(id, scenario: scenario.id, store: store, global: global, runbooks: runbooks,
+                                  clock: .accelerated(start: now, speed: speed ?? 1))
         }
 
         /// Faster than this, a one-second console tick skips hours and the drill stops being a rehearsal.
@@ -169,6 +153,38 @@ extension DrillCommand {
                 return
             }
             print(DrillHistoryReport.text(histories, timeZone: global.timeZone), terminator: "")
+        }
+    }
+}
+
+extension DrillConsole {
+    /// Reopens a drill that is still running, its clock picking up where it stopped (at `speed`, else its own).
+    static func resume(_ running: IncidentState, store: SQLiteEventStore, global: GlobalOptions, runbooks: RunbookOptions,
+                       speed: Double?) throws {
+        guard let drill = running.drill else { throw CLIError("\(running.id) has no drill scenario recorded") }
+        let resumeAt = try DrillSession.resumeTime(of: running.id, in: store)
+        FileHandle.standardError.write(Data(("Resuming \(running.id) (\(drill.scenario.id)) at "
+            + "\(DrillScenario.Inject.offsetText(seconds: Int(drill.elapsed(now: resumeAt))))\n").utf8))
+        try open(running.id, scenario: drill.scenario.id, store: store, global: global, runbooks: runbooks,
+                 clock: .accelerated(start: resumeAt, speed: speed ?? drill.speed))
+    }
+
+    /// Opens the console on drill `id` and, once it closes, prints the score card, or how to go on.
+    static func open(_ id: IncidentID, scenario: String, store: SQLiteEventStore, global: GlobalOptions, runbooks: RunbookOptions,
+                     clock: ConsoleClock) throws {
+        let workspace = global.workspaceURL
+        let config = try global.config()
+        let contacts = ScenarioChoice.contacts(workspace: workspace)
+        let session = DrillSession(incident: id, store: store, workspace: workspace, contacts: contacts.book,
+                                   policy: config.policy, timeZone: global.timeZone)
+        let card = try openConsole(store: store, global: global, incident: id, runbooks: runbooks,
+                                   drill: DrillConsole(session: session, clock: clock, contacts: contacts.source))
+        if let card {
+            print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
+            print("Score card written to \(card.path)")
+        } else if let state = try store.incidents().first(where: { $0.id == id }), state.isUnderWay {
+            print("\(id) is still running: `warroom drill \(scenario)` resumes it; `warroom drill end \(id)` ends it "
+                  + "and prints its score card.")
         }
     }
 }

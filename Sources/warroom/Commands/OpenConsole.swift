@@ -24,7 +24,15 @@ struct OpenConsole: ParsableCommand {
     func run() throws {
         let store = try global.openStore(create: true)
         var target: IncidentID?
-        if let incident { target = try IncidentSelection.resolve(incident, among: store.incidents()).id }
+        if let incident {
+            let chosen = try IncidentSelection.resolve(incident, among: store.incidents())
+            // A drill under way runs on its own clock and fires its injects: open it as `warroom drill` would.
+            if chosen.drill != nil, chosen.isUnderWay {
+                try DrillConsole.resume(chosen, store: store, global: global, runbooks: runbooks, speed: nil)
+                return
+            }
+            target = chosen.id
+        }
         try openConsole(store: store, global: global, incident: target, runbooks: runbooks)
     }
 }
