@@ -83,7 +83,7 @@ public enum DrillRuleError: Error, Equatable, Sendable, CustomStringConvertible 
         case .over(let id, let ending):
             ending == .resolved ? "the drill \(id) ended when it was resolved" : "the drill \(id) has ended"
         case .neverAnswers(let name, let offset):
-            "\(name) never acknowledges in this drill (scenario, \(offset)): escalate to the next tier instead"
+            "\(name) never acknowledges in this drill (the scenario's \(offset) inject): page the next tier instead"
         }
     }
 }

@@ -117,6 +117,8 @@ struct DrillCoreTests {
         #expect(throws: RuleError.drill(.neverAnswers(name: "Sam Lee", offset: "T+5m"))) {
             try drill.record(.paging(.acknowledge("storage")), at: minute(6))
         }
+        #expect(RuleError.drill(.neverAnswers(name: "Sam Lee", offset: "T+5m")).description
+                == "Sam Lee never acknowledges in this drill (the scenario's T+5m inject): page the next tier instead")
         #expect(throws: RuleError.drill(.neverAnswers(name: "Sam Lee", offset: "T+5m"))) {
             try drill.record(.paging(.acknowledge("sam")), at: minute(6))
         }
