@@ -90,6 +90,8 @@ struct DrillCommandTests {
         let file = try String(contentsOf: ws.url.appendingPathComponent("postmortems/DRILL-1-scorecard.md"), encoding: .utf8)
         #expect(ended.hasPrefix(file))
 
+        #expect(try ws.ok(["status", "--incident", "DRILL-1"], now: "2026-11-21T09:00:00Z")
+            .contains("  drill        lb-node-memory at 60×, 4 of 8 scripted events, ended at T+10m\n"))
         let again = try ws.ok(["drill", "end", "1"], now: "2026-11-21T09:00:00Z")
         #expect(again == ended, "an ended drill's card is written and printed again, unchanged")
         let noneRunning = try ws.run(["drill", "end"], now: Self.now)

@@ -48,6 +48,13 @@ struct Status: ParsableCommand {
         rows.append(("state", "\(s.lifecycle.rawValue) since \(since(s.lifecycleHistory.last!.since))"))
         rows.append(("elapsed", "\(DurationText.short(s.elapsed(now: now))) (declared \(since(s.declaredAt)))"))
         if s.firstSignalAt < s.declaredAt { rows.append(("first signal", since(s.firstSignalAt))) }
+        if let drill = s.drill {
+            let injects = "\(drill.fired.count) of \(drill.scenario.injects.count) scripted events"
+            let progress = drill.isOver
+                ? "ended at \(DrillScenario.Inject.offsetText(seconds: Int(drill.elapsed(now: now))))"
+                : "running (warroom drill \(drill.scenario.id) resumes it)"
+            rows.append(("drill", "\(drill.scenario.id) at \(DrillScenario.speedText(drill.speed)), \(injects), \(progress)"))
+        }
         if let clock = s.statusUpdateClock(now: now, policy: policy) {
             let due = since(clock.dueAt)
             let value =
