@@ -168,18 +168,8 @@ public final class DrillSession {
         guard inject.kind == .unanswered, let contacts else { return nil }
         let text = inject.text.trimmingCharacters(in: .whitespaces)
         let candidates = [text] + (text.split(separator: " ").first.map { [String($0)] } ?? [])
-        for candidate in candidates {
-            if var proposal = try? state.proposePage(candidate, contacts: contacts, now: at) {
-                // Webhook pages would need an outbox delivery; the sink gets this one straight from the log.
-                if proposal.order.via == .webhook, let fallback = proposal.contact.defaultChannel,
-                   let address = proposal.contact.address(for: fallback) {
-                    proposal.order.via = fallback
-                    proposal.order.address = address
-                }
-                return proposal.order
-            }
-        }
-        return nil
+        // No channel is asked for, so the page goes by phone or chat: recorded only, and copied to the sink.
+        return candidates.lazy.compactMap { try? state.proposePage($0, contacts: contacts, now: at).order }.first
     }
 
     /// Phone and chat pages are only recorded; in a drill the sink shows each. Webhook pages reach the sink
