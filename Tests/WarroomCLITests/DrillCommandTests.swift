@@ -92,6 +92,9 @@ struct DrillCommandTests {
 
         #expect(try ws.ok(["status", "--incident", "DRILL-1"], now: "2026-11-21T09:00:00Z")
             .contains("  drill        lb-node-memory at 60×, 4 of 8 scripted events, ended at T+10m\n"))
+        let list = try ws.ok(["list"], now: "2026-11-21T09:00:00Z")
+        #expect(list.hasPrefix("DRILL-1*  L2  drill ended   "), "\(list)")
+        #expect(try ws.ok(["list", "--active"], now: "2026-11-21T09:00:00Z") == "No active incidents.\n")
         let again = try ws.ok(["drill", "end", "1"], now: "2026-11-21T09:00:00Z")
         #expect(again == ended, "an ended drill's card is written and printed again, unchanged")
         let noneRunning = try ws.run(["drill", "end"], now: Self.now)

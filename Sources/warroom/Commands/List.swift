@@ -20,10 +20,12 @@ struct List: ParsableCommand {
             print(active ? "No active incidents." : "No incidents.")
             return
         }
-        let idWidth = incidents.map(\.id.count).max()! + 2
+        let idWidth = incidents.map { $0.id.count + ($0.isDrill ? 1 : 0) }.max()! + 2
         for s in incidents {
             let id = (s.id + (s.isDrill ? "*" : "")).padding(toLength: idWidth, withPad: " ", startingAt: 0)
-            let state = s.lifecycle.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+            // An ended drill's incident was never resolved; its state would suggest work still going on.
+            let stateText = s.drill?.isOver == true && s.lifecycle.isActive ? "drill ended" : s.lifecycle.rawValue
+            let state = stateText.padding(toLength: 14, withPad: " ", startingAt: 0)
             let elapsed = DurationText.short(s.elapsed(now: now)).padding(toLength: 8, withPad: " ", startingAt: 0)
             print("\(id)\(s.severity.rawValue)  \(state)\(text.dayAndMinute(s.declaredAt))  \(elapsed)  \(InertText.make(s.title))")
         }
