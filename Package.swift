@@ -23,12 +23,13 @@ let package = Package(
             name: "IncidentStore",
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "RunbookKit", dependencies: ["IncidentCore", "Yams"]),
-        .target(name: "ContactsKit", dependencies: ["IncidentCore", "Yams"]),
+        .target(name: "YAMLDiagnostics", dependencies: ["IncidentCore", "Yams"]),
+        .target(name: "RunbookKit", dependencies: ["IncidentCore", "YAMLDiagnostics", "Yams"]),
+        .target(name: "ContactsKit", dependencies: ["IncidentCore", "YAMLDiagnostics", "Yams"]),
         .target(
             name: "Broadcast",
             dependencies: [
-                "IncidentCore", "Yams", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "IncidentCore", "YAMLDiagnostics", "Yams", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

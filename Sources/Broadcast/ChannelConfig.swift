@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import YAMLDiagnostics
 import Yams
 
 /// A webhook's payload shape.

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import YAMLDiagnostics
 import Yams
 
 /// A problem in `warroom.yaml`, printed `path:line: message`.
@@ -180,7 +181,7 @@ struct ConfigParser {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            let (at, message) = Self.describe(error, text: text)
+            let (at, message) = YAMLDiagnostics.describe(error, text: text, rawPrefix: "not valid YAML: ") ?? (1, "not valid YAML")
             report(at, message)
             return config
         } catch {
@@ -283,30 +284,5 @@ struct ConfigParser {
         }
         return d
     }
-
-    static func describe(_ error: YamlError, text: String) -> (Int, String) {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-            let .composer(context, problem, mark, _):
-            if problem == "mapping values are not allowed in this context" {
-                return (mark.line, "a value contains \": \"; put the value in quotes")
-            }
-            if problem.hasPrefix("found character that cannot start any token"),
-               text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, mark.line - 1)).first?.contains("\t") == true {
-                return (mark.line, "tab character: indent YAML with spaces")
-            }
-            let why = context.map { c in c.mark.line == mark.line ? " (\(c.text))" : " (\(c.text) that starts on line \(c.mark.line))" } ?? ""
-            return (mark.line, "not valid YAML: " + problem + why)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return (context.mark.line, "duplicate key \(duplicates.map(quote).joined(separator: ", "))")
-        default:
-            return (1, "not valid YAML")
-        }
-    }
 }
 
-/// Quotes a value from the file for a message, cut short so one runaway line cannot flood the output.
-func quote(_ text: String) -> String {
-    let cut = text.count > 60 ? String(text.prefix(57)) + "…" : text
-    return "\"" + InertText.make(cut) + "\""
-}

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import YAMLDiagnostics
 import Yams
 
 /// A problem in a contacts file, printed `path:line: message`.
@@ -93,8 +94,9 @@ private struct Reader {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            let (at, message) = describe(error, text: text)
-            report(at ?? 1, "bad YAML: \(message)")
+            let (at, message) = YAMLDiagnostics.describe(error, text: text, duplicateLine: { secondOccurrence(of: $0, from: $1, in: text) })
+                ?? (1, "\(error)")
+            report(at, "bad YAML: \(message)")
             return nil
         } catch {
             report(1, "bad YAML: \(error)")
@@ -427,30 +429,6 @@ private struct Reader {
         }
         return number.isEmpty && sawUnit ? total : nil
     }
-
-    func describe(_ error: YamlError, text: String) -> (Int?, String) {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-            let .composer(context, problem, mark, _):
-            if problem == "mapping values are not allowed in this context" {
-                return (mark.line, "a value contains \": \"; put the value in quotes")
-            }
-            if problem.contains("tab character")
-                || (problem.hasPrefix("found character that cannot start any token")
-                    && text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, mark.line - 1)).first?.contains("\t") == true) {
-                return (mark.line, "tab character: indent YAML with spaces")
-            }
-            let why = context.map { c in c.mark.line == mark.line ? " (\(c.text))" : " (\(c.text) that starts on line \(c.mark.line))" } ?? ""
-            return (mark.line, problem + why)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let at = secondOccurrence(of: duplicates.first ?? "", from: context.mark, in: text) ?? context.mark.line
-            return (at, "duplicate key \(duplicates.map(quote).joined(separator: ", "))")
-        case let .reader(problem, _, _, _):
-            return (nil, problem)
-        default:
-            return (nil, "\(error)")
-        }
-    }
 }
 
 /// Yams marks a duplicate key at the start of its mapping; the line worth fixing is the key's second
@@ -481,8 +459,3 @@ func isSlug(_ text: String) -> Bool {
     return text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
 }
 
-/// Quotes a value from the file for a message, cut short so one runaway line cannot flood the output.
-func quote(_ text: String) -> String {
-    let cut = text.count > 60 ? String(text.prefix(57)) + "…" : text
-    return "\"" + cut + "\""
-}

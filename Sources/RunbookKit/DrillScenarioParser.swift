@@ -1,4 +1,5 @@
 import IncidentCore
+import YAMLDiagnostics
 import Yams
 
 /// Reads one drill scenario file (YAML), reporting every problem as `path:line: message`.
@@ -45,8 +46,9 @@ public enum DrillScenarioParser {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            let (at, message) = describe(error, text: text)
-            report(max(1, at ?? 1), "bad YAML: \(message)")
+            let (at, message) = YAMLDiagnostics.describe(error, text: text, quoteHint: "put the whole inject or value in quotes")
+                ?? (1, "\(error)")
+            report(max(1, at), "bad YAML: \(message)")
             return result
         } catch {
             report(1, "bad YAML: \(error)")
@@ -260,31 +262,5 @@ public enum DrillScenarioParser {
         if let sequence = node.sequence { return Array(sequence) }
         if node.scalar != nil { return [node] }
         return nil
-    }
-
-    private static func describe(_ error: YamlError, text: String) -> (Int?, String) {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-            let .composer(context, problem, mark, _):
-            if problem == "mapping values are not allowed in this context" {
-                return (mark.line, "a value contains \": \"; put the whole inject or value in quotes")
-            }
-            if problem.hasPrefix("found a tab character") { return (mark.line, "tab character: indent YAML with spaces") }
-            if problem.hasPrefix("found character that cannot start any token"),
-               text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, mark.line - 1)).first?.contains("\t") == true {
-                return (mark.line, "tab character: indent YAML with spaces")
-            }
-            let why = context.map { c in
-                c.mark.line == mark.line ? " (\(c.text))" : " (\(c.text) that starts on line \(c.mark.line))"
-            } ?? ""
-            return (mark.line, problem + why)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let names = duplicates.map(quote).joined(separator: ", ")
-            return (context.mark.line, "duplicate key \(names)")
-        case let .reader(problem, _, _, _):
-            return (nil, problem)
-        default:
-            return (nil, "\(error)")
-        }
     }
 }

@@ -1,4 +1,5 @@
 import IncidentCore
+import YAMLDiagnostics
 import Yams
 
 /// The YAML header of a runbook, with the lines its values came from.
@@ -38,8 +39,8 @@ struct FrontMatter {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            let (at, message) = describe(error, yaml: yaml, lineOffset: firstLine - 1)
-            report(firstLine - 1 + max(1, at ?? 1), "bad front matter: \(message)")
+            let (at, message) = YAMLDiagnostics.describe(error, text: yaml, lineOffset: firstLine - 1) ?? (1, "\(error)")
+            report(firstLine - 1 + max(1, at), "bad front matter: \(message)")
             return fm
         } catch {
             report(firstLine, "bad front matter: \(error)")
@@ -170,33 +171,6 @@ struct FrontMatter {
         guard let seconds = DurationSyntax.seconds(text), seconds % 60 == 0 else { return nil }
         return seconds / 60
     }
-
-    private static func describe(_ error: YamlError, yaml: String, lineOffset: Int) -> (Int?, String) {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-            let .composer(context, problem, mark, _):
-            // The two mistakes runbook authors make most get a hint in their own words.
-            if problem == "mapping values are not allowed in this context" {
-                return (mark.line, "a value contains \": \"; put the value in quotes")
-            }
-            if problem.hasPrefix("found character that cannot start any token"),
-               yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, mark.line - 1)).first?.contains("\t") == true {
-                return (mark.line, "tab character: indent YAML with spaces")
-            }
-            // libyaml notices an unclosed bracket lines later; naming where it opened points at the real typo.
-            let why = context.map { c in
-                c.mark.line == mark.line ? " (\(c.text))" : " (\(c.text) that starts on line \(lineOffset + c.mark.line))"
-            } ?? ""
-            return (mark.line, problem + why)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let names = duplicates.map(quote).joined(separator: ", ")
-            return (context.mark.line, "duplicate key \(names)")
-        case let .reader(problem, _, _, _):
-            return (nil, problem)
-        default:
-            return (nil, "\(error)")
-        }
-    }
 }
 
 /// `restore-from-backup`: lowercase ASCII letters and digits in dash-separated words.
@@ -214,8 +188,3 @@ func milestoneNameProblem(_ name: String) -> String? {
     return nil
 }
 
-/// Quotes a value from the file for a message, cut short so one runaway line cannot flood the output.
-func quote(_ text: String) -> String {
-    let cut = text.count > 60 ? String(text.prefix(57)) + "…" : text
-    return "\"" + cut + "\""
-}

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import YAMLDiagnostics
 
 /// The runbooks read from a set of files, with every problem found in them.
 public struct RunbookCatalog: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import YAMLDiagnostics
 
 /// Reads a runbook file's text into a `Runbook`, collecting every problem rather than stopping at the first.
 public enum RunbookParser {
