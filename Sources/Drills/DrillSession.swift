@@ -16,6 +16,11 @@ public final class DrillSession {
     private let contacts: ContactBook?
     /// Pages already copied to the sink by this session; the sink's keys catch the rest after a restart.
     private var sunk: Set<EventID> = []
+    /// The drill as of the last read, kept up to date with only the entries added since: the console asks four
+    /// times a second, and a whole-log fold each time would be work done over and over.
+    private var known: IncidentState?
+    /// The newest entry of the whole log read so far.
+    private var lastSeen: EventID = 0
 
     public init(incident: IncidentID, store: any EventStore, workspace: URL, contacts: ContactBook?, policy: Policy = .standard,
                 timeZone: TimeZone = .current) {
@@ -88,7 +93,7 @@ public final class DrillSession {
     /// drill if the incident has been resolved. Safe to call as often as wanted: an inject fires once, in order.
     public func advance(now: Date) throws -> Progress {
         var progress = Progress()
-        var state = try self.state()
+        var state = try refreshed()
         guard let drill = state.drill else { throw DrillError("\(incident) has no drill scenario recorded") }
         if !drill.isOver, state.lifecycle.isActive {
             for index in drill.due(now: now) {
@@ -106,6 +111,8 @@ public final class DrillSession {
                 progress.recorded += recorded
                 for event in recorded { state.apply(event) }
             }
+            // Read back in log order, with anything another writer added meanwhile.
+            if !progress.recorded.isEmpty { state = try refreshed() }
         }
         try copyPages(state)
         if let drill = state.drill, !drill.isOver, !state.lifecycle.isActive {
@@ -157,8 +164,23 @@ public final class DrillSession {
 
     // MARK: Helpers
 
-    private func state() throws -> IncidentState {
-        guard let state = IncidentState.fold(try store.events(of: incident)) else { throw StoreError.unknownIncident(incident) }
+    /// The drill's state with every entry up to now: folded once, then advanced by the entries added since.
+    private func refreshed() throws -> IncidentState {
+        guard var state = known else {
+            guard let state = IncidentState.fold(try store.events(of: incident)) else { throw StoreError.unknownIncident(incident) }
+            known = state
+            lastSeen = state.lastEventID
+            return state
+        }
+        let pageSize = 1000
+        while true {
+            let page = try store.events(after: lastSeen, limit: pageSize)
+            for event in page where event.incident == incident { state.apply(event) }
+            guard let last = page.last else { break }
+            lastSeen = last.id
+            if page.count < pageSize { break }
+        }
+        known = state
         return state
     }
 
