@@ -267,7 +267,7 @@ extension PostmortemFacts {
         timeline.reserveCapacity(chronological.count)
         var decisions: [Entry] = [], actions: [Entry] = []
         for event in chronological {
-            let summary = Self.shareableSummary(event.payload, state: state)
+            let summary = Self.shareableSummary(event, state: state)
             var text = summary
             var original: String?
             let fixes = state.corrections[event.id] ?? []
@@ -295,8 +295,8 @@ extension PostmortemFacts {
     /// The timeline line a postmortem may carry. A postmortem is shared far beyond the responders, so a page names
     /// who was paged and how, never the number, handle or contract used; and a delivery failure loses anything
     /// that looks like an address, which for a webhook may hold its token.
-    static func shareableSummary(_ payload: EventPayload, state: IncidentState) -> String {
-        switch payload {
+    static func shareableSummary(_ event: Event, state: IncidentState) -> String {
+        switch event.payload {
         case .paging(.paged(let order)):
             var s = "paged \(order.name)"
             let roleAndTier = [order.role.map(Role.displayName), order.tier?.rawValue].compactMap { $0 }
@@ -305,10 +305,10 @@ extension PostmortemFacts {
             if order.attempt > 1 { s += ", attempt \(order.attempt)" }
             if let from = order.escalatesFromName { s += ", escalated: \(from) did not acknowledge" }
             return s
-        case .delivery(let delivery):
-            return DeliveryFacts.withoutAddresses(delivery.summary(of: state.paging.page(id: delivery.update) == nil ? "update" : "page"))
+        case .delivery:
+            return DeliveryFacts.withoutAddresses(state.summary(of: event))
         default:
-            return payload.summary
+            return event.payload.summary
         }
     }
 }
