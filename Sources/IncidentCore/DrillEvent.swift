@@ -116,9 +116,6 @@ public struct DrillState: Sendable, Equatable {
 
     public var isOver: Bool { ending != nil }
 
-    /// Contacts that never acknowledge: those paged by the `unanswered` injects fired so far.
-    public var silentContacts: Set<String> { Set(fired.compactMap(\.injection.silentContact)) }
-
     /// The time the scenario schedules inject `index` for.
     public func dueAt(_ index: Int) -> Date { startedAt.addingTimeInterval(TimeInterval(scenario.injects[index].offsetSeconds)) }
 

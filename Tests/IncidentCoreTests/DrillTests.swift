@@ -113,7 +113,7 @@ struct DrillCoreTests {
         try drill.fire(0)
         try drill.fire(1, page: drillOrder)
         #expect(drill.paging.pages.map(\.order.contact) == ["sam"])
-        #expect(drill.drill!.silentContacts == ["sam"])
+        #expect(drill.drill!.fired.compactMap(\.injection.silentContact) == ["sam"])
         #expect(throws: RuleError.drill(.neverAnswers(name: "Sam Lee", offset: "T+5m"))) {
             try drill.record(.paging(.acknowledge("storage")), at: minute(6))
         }
