@@ -96,15 +96,11 @@ extension ConsoleModel {
             return []
         }
         checklist.selected[view.id] = step.qualifiedID
-        do throws(RuleError) {
-            _ = try view.state.decide(command, at: now, now: now, policy: policy)
-        } catch {
-            return refuse(error.description)
-        }
+        guard let effect = checked(command, on: view, at: now) else { return [] }
         notice = nil
         // Like ticking a paper list: after a check the cursor is on the next step; after an undo it stays put.
         if action == .checkStep { selectStep(after: step, in: steps, of: view) }
-        return [.record(view.id, command, occurredAt: now)]
+        return [effect]
     }
 
     private mutating func selectStep(after step: ChecklistStep, in steps: [ChecklistStep], of view: IncidentView) {
@@ -148,15 +144,9 @@ extension ConsoleModel {
             let known = checklist.available.map(\.id)
             return refuse("no runbook \(name)" + (known.isEmpty ? " (no runbooks are loaded)" : "; available: \(known.joined(separator: ", "))"))
         }
-        let command = IncidentCommand.runbook(.attach(runbook))
-        let occurredAt = at ?? now
-        do throws(RuleError) {
-            _ = try view.state.decide(command, at: occurredAt, now: now, policy: policy)
-        } catch {
-            return refuse(error.description)
-        }
+        guard let effect = checked(.runbook(.attach(runbook)), on: view, at: at ?? now) else { return [] }
         accept()
-        return [.record(view.id, command, occurredAt: occurredAt)]
+        return [effect]
     }
 
     // MARK: Drawing

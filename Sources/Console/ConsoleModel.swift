@@ -400,14 +400,9 @@ public struct ConsoleModel: Sendable {
             guard let view = current else {
                 return refuse("no incident to record on: declare one with /declare L2 Title")
             }
-            let occurredAt = at ?? now
-            do throws(RuleError) {
-                _ = try view.state.decide(command, at: occurredAt, now: now, policy: policy)
-            } catch {
-                return refuse(error.description)
-            }
+            guard let effect = checked(command, on: view, at: at ?? now) else { return [] }
             accept()
-            return [.record(view.id, command, occurredAt: occurredAt)]
+            return [effect]
         case .declare(let declaration, let at):
             let occurredAt = at ?? now
             do throws(RuleError) {
@@ -449,6 +444,18 @@ public struct ConsoleModel: Sendable {
             return requestQuit()
         }
         return []
+    }
+
+    /// The effect that records `command`, checked first against the incident as the console has it (the store checks
+    /// again in its transaction); on a refusal, says why and returns nil.
+    mutating func checked(_ command: IncidentCommand, on view: IncidentView, at occurredAt: Date) -> ConsoleEffect? {
+        do throws(RuleError) {
+            _ = try view.state.decide(command, at: occurredAt, now: now, policy: policy)
+        } catch {
+            _ = refuse(error.description)
+            return nil
+        }
+        return .record(view.id, command, occurredAt: occurredAt)
     }
 
     /// Keeps the line so the user can fix it; nothing is recorded.

@@ -168,28 +168,17 @@ extension ConsoleModel {
             return []
         }
         guard let view = incidents[confirmation.incident] else { return [] }
-        let occurredAt = confirmation.occurredAt ?? now
-        let command = IncidentCommand.paging(.page(confirmation.proposal.order))
-        do throws(RuleError) {
-            _ = try view.state.decide(command, at: occurredAt, now: now, policy: policy)
-        } catch {
-            return refuse(error.description)
-        }
         let order = confirmation.proposal.order
+        guard let effect = checked(.paging(.page(order)), on: view, at: confirmation.occurredAt ?? now) else { return [] }
         notice = ConsoleNotice(text: "paged \(order.name) by \(order.via.rawValue) \(order.address); "
                                + "ack due within \(DurationText.short(TimeInterval(order.ackTimeout)))", isError: false)
-        return [.record(confirmation.incident, command, occurredAt: occurredAt)]
+        return [effect]
     }
 
     private mutating func record(_ command: IncidentCommand, at occurredAt: Date?) -> [ConsoleEffect] {
-        guard let view = current else { return [] }
-        do throws(RuleError) {
-            _ = try view.state.decide(command, at: occurredAt ?? now, now: now, policy: policy)
-        } catch {
-            return refuse(error.description)
-        }
+        guard let view = current, let effect = checked(command, on: view, at: occurredAt ?? now) else { return [] }
         notice = nil
-        return [.record(view.id, command, occurredAt: occurredAt ?? now)]
+        return [effect]
     }
 
     private var contactsUnavailable: String {
