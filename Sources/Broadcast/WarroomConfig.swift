@@ -179,13 +179,9 @@ struct ConfigParser {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            let (at, message) = YAMLDiagnostics.describe(error, text: text, rawPrefix: "not valid YAML: ") ?? (1, "not valid YAML")
-            report(at, message)
-            return config
+            root = try YAMLDiagnostics.compose(text, rawPrefix: "not valid YAML: ")
         } catch {
-            report(1, "not valid YAML")
+            report(error.line, error.message)
             return config
         }
         guard let root, root.null == nil else { return config }

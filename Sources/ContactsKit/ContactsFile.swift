@@ -92,14 +92,9 @@ private struct Reader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            let (at, message) = YAMLDiagnostics.describe(error, text: text, duplicateLine: { secondOccurrence(of: $0, from: $1, in: text) })
-                ?? (1, "\(error)")
-            report(at, "bad YAML: \(message)")
-            return nil
+            root = try YAMLDiagnostics.compose(text, duplicateLine: { secondOccurrence(of: $0, from: $1, in: text) })
         } catch {
-            report(1, "bad YAML: \(error)")
+            report(error.line, "bad YAML: \(error.message)")
             return nil
         }
         guard let root, root.null == nil else {

@@ -44,14 +44,9 @@ public enum DrillScenarioParser {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            let (at, message) = YAMLDiagnostics.describe(error, text: text, quoteHint: "put the whole inject or value in quotes")
-                ?? (1, "\(error)")
-            report(max(1, at), "bad YAML: \(message)")
-            return result
+            root = try YAMLDiagnostics.compose(text, quoteHint: "put the whole inject or value in quotes")
         } catch {
-            report(1, "bad YAML: \(error)")
+            report(error.line, "bad YAML: \(error.message)")
             return result
         }
         guard let root, root.null == nil else {

@@ -37,13 +37,9 @@ struct FrontMatter {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            let (at, message) = YAMLDiagnostics.describe(error, text: yaml, lineOffset: firstLine - 1) ?? (1, "\(error)")
-            report(firstLine - 1 + max(1, at), "bad front matter: \(message)")
-            return fm
+            root = try YAMLDiagnostics.compose(yaml, lineOffset: firstLine - 1)
         } catch {
-            report(firstLine, "bad front matter: \(error)")
+            report(firstLine - 1 + error.line, "bad front matter: \(error.message)")
             return fm
         }
         var seen: Set<String> = []

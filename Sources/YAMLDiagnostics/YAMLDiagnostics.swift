@@ -4,6 +4,29 @@ import Yams
 /// What a Yams parse error means, in words the person editing the file can act on. Runbook front matter, drill
 /// scenarios, contacts.yaml and warroom.yaml all report their YAML mistakes through it.
 public enum YAMLDiagnostics {
+    /// Where a text is not YAML, and why.
+    public struct Problem: Error, Sendable, Equatable {
+        public var line: Int
+        public var message: String
+    }
+
+    /// The text as a node tree (`nil` when it holds nothing), or the first problem as `describe` words it; any
+    /// other failure is reported on line 1. The parameters are `describe`'s.
+    public static func compose(
+        _ text: String, lineOffset: Int = 0, quoteHint: String = "put the value in quotes", rawPrefix: String = "",
+        duplicateLine: (String, Mark) -> Int? = { _, _ in nil }
+    ) throws(Problem) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            let (line, message) = describe(error, text: text, lineOffset: lineOffset, quoteHint: quoteHint, rawPrefix: rawPrefix,
+                                           duplicateLine: duplicateLine) ?? (1, rawPrefix + "\(error)")
+            throw Problem(line: max(1, line), message: message)
+        } catch {
+            throw Problem(line: 1, message: rawPrefix + "\(error)")
+        }
+    }
+
     /// The line a syntax or duplicate-key error points at and its message; `nil` for any other error, which the
     /// caller words itself.
     /// - Parameters:
@@ -13,7 +36,7 @@ public enum YAMLDiagnostics {
     ///   - rawPrefix: put before libyaml's own wording (not before the hints).
     ///   - duplicateLine: where a duplicated key is worth fixing, when the caller can tell better than Yams, which
     ///     marks the start of the mapping.
-    public static func describe(
+    static func describe(
         _ error: YamlError, text: String, lineOffset: Int = 0, quoteHint: String = "put the value in quotes",
         rawPrefix: String = "", duplicateLine: (String, Mark) -> Int? = { _, _ in nil }
     ) -> (line: Int, message: String)? {
