@@ -102,6 +102,15 @@ public enum ChannelKind: Sendable, Equatable {
         }
     }
 
+    /// The environment variables an attempt reads (addresses, headers, a command's environment).
+    var variables: [String] {
+        switch self {
+        case .file: []
+        case .command(_, let environment): environment.flatMap(\.value.variables)
+        case .webhook(_, let url, let headers): url.variables + headers.flatMap(\.value.variables)
+        }
+    }
+
     /// `file`, `command` or `webhook (slack)`: how a channel is described without its address.
     public var label: String {
         switch self {

@@ -59,6 +59,12 @@ public final class ChannelSender: Sendable {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// Whether this machine can send to `channel`: every environment variable it reads (its address, token or
+    /// signing secret) is set here. A delivery to a channel this machine cannot send is left to one that can.
+    public func canSend(_ channel: ChannelConfig) -> Bool {
+        (channel.kind.variables + (channel.secret?.variables ?? [])).allSatisfy { environment[$0]?.isEmpty == false }
+    }
+
     /// Closes the HTTP connections. Call once no attempt is running.
     public func shutdown() async {
         try? await direct.shutdown()

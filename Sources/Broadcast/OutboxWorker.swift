@@ -22,7 +22,7 @@ public struct AttemptReport: Sendable, Equatable {
 /// later updates. Leases keep two workers (the console and `warroom outbox run`) off the same delivery;
 /// a lease whose holder died on this host is taken over at once, any other when it runs out.
 public final class OutboxWorker: @unchecked Sendable {
-    // @unchecked: `busy`, `wakeRequested` and `stopped` are guarded by `lock`; everything else is immutable.
+    // @unchecked: `busy`, `wakeRequested` and `lastAnnounced` are guarded by `lock`; everything else is immutable.
     public let owner: String
     private let store: any OutboxStore
     private let config: WarroomConfig
@@ -34,6 +34,11 @@ public final class OutboxWorker: @unchecked Sendable {
     private let lock = NSLock()
     private var busy: Set<String> = []
     private var wakeRequested = false
+    private var lastAnnounced: Date?
+    /// The channels this worker can send: configured here, with every secret they read set.
+    private let sendable: Set<String>
+    /// Channels configured here whose secrets are not set on this machine: their deliveries wait for another worker.
+    public let waitingElsewhere: [String]
 
     /// `clock` schedules retries and leases (real time); `eventTime` stamps the timeline entries (the incident's
     /// clock, accelerated in drills). `onError` hears store failures, which leave the delivery to be retried.
@@ -50,6 +55,25 @@ public final class OutboxWorker: @unchecked Sendable {
         self.clock = clock
         self.eventTime = eventTime
         self.onError = onError
+        let sendable = Set(config.allChannels.filter(sender.canSend).map(\.name))
+        self.sendable = sendable
+        waitingElsewhere = config.allChannels.map(\.name).filter { !sendable.contains($0) }
+    }
+
+    /// How often a worker tells the store it is alive; `warroom store status` counts a worker seen within
+    /// `OutboxWorker.liveness` as one that will send.
+    static let announceInterval: TimeInterval = 30
+    /// A worker not seen for this long is taken for gone.
+    public static let liveness: TimeInterval = 120
+
+    /// Records in the store, at most every `announceInterval`, that this worker is alive and what it can send.
+    private func announce(now: Date) async throws {
+        let due = lock.withLock { () -> Bool in
+            if let last = lastAnnounced, now.timeIntervalSince(last) < Self.announceInterval, now >= last { return false }
+            lastAnnounced = now
+            return true
+        }
+        if due { try await store.workerSeen(owner: owner, channels: sendable, at: now) }
     }
 
     /// `host/pid/random`: enough to tell whether the holder of a lease is still alive on this machine.
@@ -69,7 +93,7 @@ public final class OutboxWorker: @unchecked Sendable {
 
     /// Attempts every channel's due delivery once, concurrently, and waits for them. Channels in `skipping` are left alone.
     public func deliverDue(skipping: Set<String> = [], deadline: Date? = nil) async -> [AttemptReport] {
-        let claimed = claim(skipping: skipping)
+        let claimed = await claim(skipping: skipping)
         return await withTaskGroup(of: AttemptReport?.self) { group in
             for delivery in claimed {
                 group.addTask { await self.attempt(delivery, deadline: deadline) }
@@ -104,7 +128,7 @@ public final class OutboxWorker: @unchecked Sendable {
     public func run(interval: TimeInterval = 0.5) async {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                for delivery in claim(skipping: []) {
+                for delivery in await claim(skipping: []) {
                     group.addTask {
                         _ = await self.attempt(delivery, deadline: nil)
                         self.finished(delivery.channel)
@@ -137,16 +161,17 @@ public final class OutboxWorker: @unchecked Sendable {
 
     // MARK: Attempts
 
-    private func claim(skipping: Set<String>) -> [Delivery] {
+    private func claim(skipping: Set<String>) async -> [Delivery] {
         let now = clock()
         do {
+            try await announce(now: now)
             // Nothing due: skip the write transaction a claim takes.
-            guard let due = try store.nextDueTime(), due <= now else { return [] }
+            guard let due = try await store.nextDueTime(), due <= now else { return [] }
             let exclude = lock.withLock { busy.union(skipping) }
             let longest = config.channels.map(\.timeout.seconds).max() ?? config.delivery.timeout.seconds
-            let claimed = try store.claimDue(
-                now: now, owner: owner, leaseUntil: now.addingTimeInterval(longest + 30), busy: exclude,
-                ownerIsGone: Self.isGone)
+            let claimed = try await store.claimDue(
+                now: now, owner: owner, leaseUntil: now.addingTimeInterval(longest + 30), channels: sendable,
+                busy: exclude, ownerIsGone: Self.isGone)
             lock.withLock { for d in claimed { busy.insert(d.channel) } }
             return claimed
         } catch {
@@ -158,17 +183,15 @@ public final class OutboxWorker: @unchecked Sendable {
     private func attempt(_ delivery: Delivery, deadline: Date?) async -> AttemptReport? {
         defer { lock.withLock { _ = busy.remove(delivery.channel) } }
         let number = delivery.attempts + 1
-        let outcome: SendOutcome
-        if let channel = config.channel(named: delivery.channel) {
-            var timeout = channel.timeout.seconds
-            if let deadline { timeout = min(timeout, max(0.2, deadline.timeIntervalSince(clock()))) }
-            outcome = await sender.send(delivery, via: channel, timeout: timeout)
-        } else {
-            outcome = .failed(ChannelProblem("channel \(delivery.channel) is no longer in \(WarroomConfig.fileName)", retryable: false))
+        guard let channel = config.channel(named: delivery.channel) else {
+            preconditionFailure("claimDue leases only the channels this worker can send")
         }
+        var timeout = channel.timeout.seconds
+        if let deadline { timeout = min(timeout, max(0.2, deadline.timeIntervalSince(clock()))) }
+        let outcome = await sender.send(delivery, via: channel, timeout: timeout)
         if Task.isCancelled {
             // Stopping: the attempt's fate is unknown, so it is not counted; the next worker retries it with the same key.
-            try? store.releaseLease(delivery, owner: owner)
+            try? await store.releaseLease(delivery, owner: owner)
             return nil
         }
         let now = clock()
@@ -191,7 +214,7 @@ public final class OutboxWorker: @unchecked Sendable {
         }
         let time = eventTime()
         do {
-            let event = try store.finishAttempt(
+            let event = try await store.finishAttempt(
                 delivery, owner: owner, now: now, result: result,
                 entry: EventDraft(occurredAt: time, recordedAt: time, actor: actor, payload: .delivery(entry)))
             return AttemptReport(delivery: delivery, result: result, entry: event)

@@ -27,8 +27,8 @@ public enum StatusBroadcaster {
     public static func send(
         _ message: String, audience: Audience, to incident: IncidentID, store: any OutboxStore, config: WarroomConfig,
         actor: String, now: Date, scheduleNow: Date = Date()
-    ) throws -> RecordedStatusUpdate {
-        try store.recordStatusUpdate(to: incident, actor: actor, now: scheduleNow) { state in
+    ) async throws -> RecordedStatusUpdate {
+        try await store.recordStatusUpdate(to: incident, actor: actor, now: scheduleNow) { state in
             try plan(message, audience: audience, state: state, config: config, actor: actor, now: now)
         }
     }

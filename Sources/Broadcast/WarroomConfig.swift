@@ -41,6 +41,22 @@ public struct DeliverySettings: Sendable, Equatable {
     }
 }
 
+/// `store:` in warroom.yaml. Every value may be overridden by a flag or an environment variable.
+public struct StoreSettings: Sendable, Equatable {
+    /// `url`: a PostgreSQL URL (`postgres://user@host:5432/db?sslmode=require`); `nil` for the SQLite file.
+    public var url: String?
+    /// `workspace`: which workspace of the team store (default `default`).
+    public var workspace: String?
+    /// `listen_url`: where LISTEN connects when `url` goes through a transaction-mode pooler.
+    public var listenURL: String?
+
+    public init(url: String? = nil, workspace: String? = nil, listenURL: String? = nil) {
+        self.url = url
+        self.workspace = workspace
+        self.listenURL = listenURL
+    }
+}
+
 /// `warroom.yaml` in the workspace: the numbers of incident handling and the broadcast channels.
 public struct WarroomConfig: Sendable {
     /// The file name in a workspace.
@@ -49,6 +65,8 @@ public struct WarroomConfig: Sendable {
     public var policy: Policy
     public var delivery: DeliverySettings
     public var channels: [ChannelConfig]
+    /// `store:`: the team store this workspace uses, when it is not the SQLite file.
+    public var store = StoreSettings()
     /// Where it was read from; `nil` for the defaults (no file).
     public var path: String?
 
@@ -157,7 +175,8 @@ public enum ConfigDuration {
 struct ConfigParser {
     static let maxBytes = 256 * 1024
     static let maxNesting = 32
-    static let topKeys = ["cadence", "reminder", "monitoring_period", "delivery", "channels"]
+    static let topKeys = ["cadence", "reminder", "monitoring_period", "delivery", "channels", "store"]
+    static let storeKeys = ["url", "workspace", "listen_url"]
     static let deliveryKeys = ["timeout", "attempts", "backoff", "max_backoff", "wait"]
 
     let path: String
@@ -224,6 +243,8 @@ struct ConfigParser {
                 config.delivery = delivery(value, at: at)
             case "channels":
                 config.channels = channels(value, at: at, defaultTimeout: nil)
+            case "store":
+                config.store = store(value, at: at)
             default:
                 report(at, "unknown key \(quote(key)) (known: \(Self.topKeys.joined(separator: ", ")))")
             }
@@ -237,6 +258,32 @@ struct ConfigParser {
                    "reminder is longer than the shortest cadence: the reminder would show all the time")
         }
         return config
+    }
+
+    private mutating func store(_ node: Node, at: Int) -> StoreSettings {
+        var settings = StoreSettings()
+        guard let mapping = node.mapping else {
+            report(at, "store must be keys and values (\(Self.storeKeys.map { $0 + ":" }.joined(separator: ", ")))")
+            return settings
+        }
+        for (keyNode, value) in mapping {
+            let at = line(keyNode)
+            let key = keyNode.scalar?.string ?? ""
+            guard Self.storeKeys.contains(key) else {
+                report(at, "unknown key \(quote(key)) under store (known: \(Self.storeKeys.joined(separator: ", ")))")
+                continue
+            }
+            guard let text = value.scalar?.string, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                report(line(value), "store \(key) must be a non-empty value")
+                continue
+            }
+            switch key {
+            case "url": settings.url = text
+            case "workspace": settings.workspace = text
+            default: settings.listenURL = text
+            }
+        }
+        return settings
     }
 
     private mutating func delivery(_ node: Node, at: Int) -> DeliverySettings {

@@ -29,8 +29,8 @@ public enum WebhookPager {
     public static func send(
         _ target: String, to incident: IncidentID, contacts: ContactBook, store: any OutboxStore, config: WarroomConfig,
         actor: String, occurredAt: Date, now: Date, scheduleNow: Date = Date(), proposed: ((PageProposal) -> Void)? = nil
-    ) throws -> RecordedStatusUpdate {
-        try store.recordStatusUpdate(to: incident, actor: actor, now: scheduleNow) { state in
+    ) async throws -> RecordedStatusUpdate {
+        try await store.recordStatusUpdate(to: incident, actor: actor, now: scheduleNow) { state in
             let proposal = try state.proposePage(target, via: .webhook, contacts: contacts, now: occurredAt)
             proposed?(proposal)
             return try plan(proposal.order, state: state, config: config, actor: actor, occurredAt: occurredAt, now: now)
@@ -41,8 +41,8 @@ public enum WebhookPager {
     public static func send(
         _ order: PageOrder, to incident: IncidentID, store: any OutboxStore, config: WarroomConfig, actor: String,
         occurredAt: Date, now: Date, scheduleNow: Date = Date()
-    ) throws -> RecordedStatusUpdate {
-        try store.recordStatusUpdate(to: incident, actor: actor, now: scheduleNow) { state in
+    ) async throws -> RecordedStatusUpdate {
+        try await store.recordStatusUpdate(to: incident, actor: actor, now: scheduleNow) { state in
             try plan(order, state: state, config: config, actor: actor, occurredAt: occurredAt, now: now)
         }
     }

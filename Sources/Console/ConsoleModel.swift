@@ -21,6 +21,8 @@ public enum ConsoleMessage: Sendable {
     case broadcast(BroadcastMessage)
     /// A drill opened, or its score card written (DrillPane.swift).
     case drill(DrillMessage)
+    /// The team store went out of reach or came back (StoreHealth.swift).
+    case store(StoreMessage)
 }
 
 /// Work the runner does for the console, off the input loop; results come back as messages.
@@ -80,6 +82,8 @@ public struct ConsoleModel: Sendable {
     private var lastPane: ConsoleFocus = .timeline
     public internal(set) var editor = LineEditor()
     public internal(set) var notice: ConsoleNotice?
+    /// Whether the store answers; the header says so when it does not.
+    public internal(set) var storeHealth = StoreHealth.reachable
     var overlay: ConsoleOverlay?
     /// The checklist pane's selection and the attachable runbooks (ChecklistPane.swift).
     var checklist = ChecklistCursor()
@@ -135,6 +139,8 @@ public struct ConsoleModel: Sendable {
             updateBroadcast(message)
         case .drill(let message):
             updateDrill(message)
+        case .store(let message):
+            updateStore(message)
         }
         return []
     }

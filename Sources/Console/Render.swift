@@ -129,6 +129,7 @@ extension ConsoleModel {
             }
         }
         if let badge = drillBadge(state) { facts.append(badge) }
+        if let unreachable = storeHealth.headerText { facts.insert((unreachable, Palette.overdue), at: 0) }
         return facts
     }
 

@@ -4,8 +4,9 @@ import Postmortem
 
 /// Runs one drill against the store: declares it with its scenario, fires each inject when the drill clock reaches
 /// its offset, copies pages to the drill sink, ends the drill (on request, or once the incident is resolved), and
-/// writes its score card. Not thread-safe: the console calls it from its store queue only, a test from one thread.
-public final class DrillSession {
+/// writes its score card. Not thread-safe: the console calls it from its store worker's jobs, which run one at a
+/// time, and a test from one task; hence `@unchecked Sendable`.
+public final class DrillSession: @unchecked Sendable {
     public let incident: IncidentID
     private let store: any EventStore
     private let sink: DrillSink
@@ -19,8 +20,8 @@ public final class DrillSession {
     /// The drill as of the last read, kept up to date with only the entries added since: the console asks four
     /// times a second, and a whole-log fold each time would be work done over and over.
     private var known: IncidentState?
-    /// The newest entry of the whole log read so far.
-    private var lastSeen: EventID = 0
+    /// How far the whole log has been read.
+    private var cursor = LogCursor.start
 
     public init(incident: IncidentID, store: any EventStore, workspace: URL, contacts: ContactBook?, policy: Policy = .standard,
                 timeZone: TimeZone = .current) {
@@ -40,7 +41,7 @@ public final class DrillSession {
     public static func start(
         _ scenario: DrillScenario, runbooks: [Runbook], speed: Double, store: any EventStore, actor: String, now: Date,
         policy: Policy = .standard
-    ) throws -> IncidentID {
+    ) async throws -> IncidentID {
         var practised: [Runbook] = []
         for id in scenario.runbooks {
             guard let runbook = runbooks.first(where: { $0.id == id }) else {
@@ -51,7 +52,7 @@ public final class DrillSession {
         }
         let declaration = try Declaration(title: scenario.title, severity: scenario.severity, isDrill: true, tags: scenario.tags)
             .validated(at: now, now: now, policy: policy)
-        let events = try store.declare(EventDraft(occurredAt: now, recordedAt: now, actor: actor, payload: .declared(declaration))) { state in
+        let events = try await store.declare(EventDraft(occurredAt: now, recordedAt: now, actor: actor, payload: .declared(declaration))) { state in
             let started = try state.decide(.drill(.start(scenario, speed: speed)), at: now, now: now, policy: policy)
             return [EventDraft(occurredAt: now, recordedAt: now, actor: actor, payload: started)]
                 + practised.map { runbook in
@@ -63,8 +64,8 @@ public final class DrillSession {
     }
 
     /// The drill of `scenario` still running in the store (declared, not ended, not resolved), newest first.
-    public static func running(_ scenario: String, in store: any EventStore) throws -> IncidentState? {
-        try store.incidents().last { state in
+    public static func running(_ scenario: String, in store: any EventStore) async throws -> IncidentState? {
+        try await store.incidents().last { state in
             guard let drill = state.drill else { return false }
             return drill.scenario.id == scenario && !drill.isOver && state.lifecycle.isActive
         }
@@ -72,8 +73,8 @@ public final class DrillSession {
 
     /// Where a resumed drill's clock picks up: the latest time anything in it was recorded. The clock does not run
     /// while no console is open, so injects are not all fired at once on return.
-    public static func resumeTime(of incident: IncidentID, in store: any EventStore) throws -> Date {
-        let events = try store.events(of: incident)
+    public static func resumeTime(of incident: IncidentID, in store: any EventStore) async throws -> Date {
+        let events = try await store.events(of: incident)
         return events.map { max($0.occurredAt, $0.recordedAt) }.max() ?? .distantPast
     }
 
@@ -91,9 +92,9 @@ public final class DrillSession {
 
     /// Fires every inject due by `now`, each at its scheduled time; copies new pages to the drill sink; and ends the
     /// drill if the incident has been resolved. Safe to call as often as wanted: an inject fires once, in order.
-    public func advance(now: Date) throws -> Progress {
+    public func advance(now: Date) async throws -> Progress {
         var progress = Progress()
-        var state = try refreshed()
+        var state = try await refreshed()
         guard let drill = state.drill else { throw DrillError("\(incident) has no drill scenario recorded") }
         if !drill.isOver, state.lifecycle.isActive {
             for index in drill.due(now: now) {
@@ -101,7 +102,7 @@ public final class DrillSession {
                 let page = silentPage(for: drill.scenario.injects[index], state: state, at: at)
                 let recorded: [Event]
                 do {
-                    recorded = try store.append(to: incident) { current in
+                    recorded = try await store.append(to: incident) { current in
                         try current.injectDrafts(index, page: page, at: at, now: max(now, at), actor: DrillScoreCard.actor)
                     }
                 } catch RuleError.drill(.alreadyInjected), RuleError.drill(.outOfOrder), RuleError.drill(.over) {
@@ -112,11 +113,11 @@ public final class DrillSession {
                 for event in recorded { state.apply(event) }
             }
             // Read back in log order, with anything another writer added meanwhile.
-            if !progress.recorded.isEmpty { state = try refreshed() }
+            if !progress.recorded.isEmpty { state = try await refreshed() }
         }
         try copyPages(state)
         if let drill = state.drill, !drill.isOver, !state.lifecycle.isActive {
-            progress.scoreCard = try end(.resolved, at: state.enteredAt(.resolved) ?? now, now: now, actor: DrillScoreCard.actor)
+            progress.scoreCard = try await end(.resolved, at: state.enteredAt(.resolved) ?? now, now: now, actor: DrillScoreCard.actor)
         } else if let drill = state.drill, let next = drill.nextIndex {
             progress.nextInject = drill.dueAt(next)
         }
@@ -132,22 +133,22 @@ public final class DrillSession {
 
     /// Ends the drill at `at` (no more injects) and writes its score card. Ending twice is refused; `scoreCard`
     /// rewrites the card of a drill that has ended.
-    public func end(_ ending: DrillEnding, at: Date, now: Date, actor: String) throws -> ScoreCard {
-        _ = try store.append(to: incident) { state in
+    public func end(_ ending: DrillEnding, at: Date, now: Date, actor: String) async throws -> ScoreCard {
+        _ = try await store.append(to: incident) { state in
             [EventDraft(occurredAt: at, recordedAt: now, actor: actor,
                         payload: try state.decide(.drill(.end(ending)), at: at, now: now, policy: policy))]
         }
-        return try scoreCard(now: now)
+        return try await scoreCard(now: now)
     }
 
     /// Computes the score card from the log as of `now` (the end, for a drill that has ended), compares it with
     /// the earlier finished runs of the same scenario, and writes it beside the postmortem.
-    public func scoreCard(now: Date) throws -> ScoreCard {
-        let events = try store.events(of: incident)
+    public func scoreCard(now: Date) async throws -> ScoreCard {
+        let events = try await store.events(of: incident)
         guard let card = DrillScoreCard(events: events, asOf: now, policy: policy) else {
             throw DrillError("\(incident) is not a drill with a scenario")
         }
-        let earlier = try Self.finishedCards(in: store, policy: policy).filter { $0.scenario == card.scenario && $0.incident != incident }
+        let earlier = try await Self.finishedCards(in: store, policy: policy).filter { $0.scenario == card.scenario && $0.incident != incident }
         let runs = (earlier + [card]).sorted { ($0.startedAt, $0.incident) < ($1.startedAt, $1.incident) }
         let history = DrillHistory(scenario: card.scenario, title: card.title, runs: runs)
         let text = ScoreCardDocument.markdown(card, history: history, timeZone: timeZone)
@@ -156,29 +157,36 @@ public final class DrillSession {
     }
 
     /// The score cards of every drill in the store that has ended, oldest first: the drill history.
-    public static func finishedCards(in store: any EventStore, policy: Policy = .standard) throws -> [DrillScoreCard] {
-        try store.incidents().filter { $0.drill?.isOver == true }.compactMap { state in
-            DrillScoreCard(events: try store.events(of: state.id), asOf: state.drill?.endedAt ?? state.lastChangeAt, policy: policy)
+    public static func finishedCards(in store: any EventStore, policy: Policy = .standard) async throws -> [DrillScoreCard] {
+        var cards: [DrillScoreCard] = []
+        for state in try await store.incidents() where state.drill?.isOver == true {
+            let events = try await store.events(of: state.id)
+            if let card = DrillScoreCard(events: events, asOf: state.drill?.endedAt ?? state.lastChangeAt, policy: policy) {
+                cards.append(card)
+            }
         }
+        return cards
     }
 
     // MARK: Helpers
 
     /// The drill's state with every entry up to now: folded once, then advanced by the entries added since.
-    private func refreshed() throws -> IncidentState {
-        guard var state = known else {
-            guard let state = IncidentState.fold(try store.events(of: incident)) else { throw StoreError.unknownIncident(incident) }
-            known = state
-            lastSeen = state.lastEventID
-            return state
+    private func refreshed() async throws -> IncidentState {
+        var state: IncidentState
+        if let known {
+            state = known
+        } else {
+            guard let folded = IncidentState.fold(try await store.events(of: incident)) else {
+                throw StoreError.unknownIncident(incident)
+            }
+            state = folded
         }
-        let pageSize = 1000
+        // The first pass reads the whole log once to reach its end; what the fold already holds is skipped by id.
         while true {
-            let page = try store.events(after: lastSeen, limit: pageSize)
-            for event in page where event.incident == incident { state.apply(event) }
-            guard let last = page.last else { break }
-            lastSeen = last.id
-            if page.count < pageSize { break }
+            let page = try await store.events(after: cursor, limit: 10_000)
+            for event in page.events where event.incident == incident && event.id > state.lastEventID { state.apply(event) }
+            cursor = page.cursor
+            if !page.hasMore { break }
         }
         known = state
         return state

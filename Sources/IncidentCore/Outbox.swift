@@ -136,34 +136,61 @@ public enum AttemptResult: Sendable, Equatable {
 }
 
 /// The durable outbox beside the event log. A status update and its deliveries are written in one
-/// transaction; workers claim deliveries with a lease so two processes never work the same one at once.
+/// transaction; workers claim deliveries with a lease so two processes, on one machine or several, never work the
+/// same one at once. Delivery is at-least-once: a worker that dies mid-attempt is taken over with the same key.
 public protocol OutboxStore: AnyObject, Sendable {
     /// In one transaction: `plan` receives the incident's current state and returns the update and its deliveries;
     /// the update is appended, a delivery row per channel written, and a `queued` entry appended. Nothing is
-    /// written if `plan` throws. `actor` records the `queued` entry; `now` is when the deliveries become due.
+    /// written if `plan` throws or returns a plan `StatusUpdatePlan.validate` refuses. `actor` records the `queued`
+    /// entry; `now` is when the deliveries become due.
     func recordStatusUpdate(
         to incident: IncidentID, actor: String, now: Date, _ plan: (IncidentState) throws -> StatusUpdatePlan
-    ) throws -> RecordedStatusUpdate
+    ) async throws -> RecordedStatusUpdate
 
-    /// Leases the oldest pending delivery of every channel not in `busy`, if it is due at `now` and not leased by a
-    /// live worker, until `leaseUntil`. Older deliveries of a channel go first: a channel's updates arrive in order.
-    /// `ownerIsGone` tells whether another lease holder has died, so its leases need not run out first.
-    func claimDue(now: Date, owner: String, leaseUntil: Date, busy: Set<String>, ownerIsGone: (String) -> Bool) throws -> [Delivery]
+    /// Leases the oldest pending delivery of every channel in `channels` and not in `busy`, if it is due at `now`
+    /// and not leased by a live worker, until `leaseUntil`. Older deliveries of a channel go first: a channel's
+    /// updates arrive in order. A channel outside `channels` (this worker has no configuration, or no secret, for
+    /// it) is left for a worker that has one. `ownerIsGone` tells whether another lease holder has died, so its
+    /// leases need not run out first.
+    func claimDue(
+        now: Date, owner: String, leaseUntil: Date, channels: Set<String>, busy: Set<String>,
+        ownerIsGone: (String) -> Bool
+    ) async throws -> [Delivery]
 
     /// Records an attempt's result (at `now`) and its timeline entry in one transaction, if `owner` still holds the
     /// lease (else returns `nil` and records nothing: another worker took it over).
-    func finishAttempt(_ delivery: Delivery, owner: String, now: Date, result: AttemptResult, entry: EventDraft) throws -> Event?
+    func finishAttempt(_ delivery: Delivery, owner: String, now: Date, result: AttemptResult, entry: EventDraft) async throws
+        -> Event?
 
     /// Gives up a lease without an attempt (the worker is stopping).
-    func releaseLease(_ delivery: Delivery, owner: String) throws
+    func releaseLease(_ delivery: Delivery, owner: String) async throws
 
     /// Puts abandoned deliveries (all, or those with `ids`, or of `incident`) back as pending and due at `now`,
     /// with a `requeued` entry each at `entryTime`; returns them.
-    func requeue(ids: [Int64]?, incident: IncidentID?, actor: String, now: Date, at entryTime: Date) throws -> [Delivery]
+    func requeue(ids: [Int64]?, incident: IncidentID?, actor: String, now: Date, at entryTime: Date) async throws
+        -> [Delivery]
 
     /// Deliveries, oldest first; of one incident when given, of some statuses when given.
-    func deliveries(incident: IncidentID?, statuses: Set<DeliveryStatus>?) throws -> [Delivery]
+    func deliveries(incident: IncidentID?, statuses: Set<DeliveryStatus>?) async throws -> [Delivery]
 
     /// The earliest time a pending delivery becomes due, for a worker deciding how long to sleep.
-    func nextDueTime() throws -> Date?
+    func nextDueTime() async throws -> Date?
+
+    /// Records that the worker `owner` is alive at `now` and can send to `channels`.
+    func workerSeen(owner: String, channels: Set<String>, at now: Date) async throws
+
+    /// Channels with pending deliveries that no worker seen since `since` can send, with how many wait for each.
+    func unservedChannels(seenSince since: Date) async throws -> [String: Int]
+}
+
+extension StatusUpdatePlan {
+    /// The outbox carries two kinds of message: a status update, or a page sent through a webhook channel.
+    /// Every store refuses any other first event for a plan, before writing anything.
+    public func validate() throws {
+        switch update.payload {
+        case .statusUpdateSent: return
+        case .paging(.paged(let order)) where order.via == .webhook: return
+        default: throw StoreError.damaged("a status update plan must start with the update or a webhook page")
+        }
+    }
 }

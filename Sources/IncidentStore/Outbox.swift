@@ -6,7 +6,7 @@ import IncidentCore
 ///
 /// Rows hold the channel's name and the content to send, never an address or a token. Unlike events, rows
 /// change (attempts, leases, status), but none is ever deleted: the outbox is the record of what went where.
-extension SQLiteEventStore: OutboxStore {
+extension SQLiteEventStore {
     /// Migration "v2".
     static func createOutbox(_ db: Database) throws {
         try db.execute(sql: """
@@ -34,18 +34,24 @@ extension SQLiteEventStore: OutboxStore {
             """)
     }
 
+    /// Part of migration "v3": which workers were seen lately and the channels each can send.
+    static func createOutboxWorkers(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE outbox_workers (
+                owner TEXT PRIMARY KEY NOT NULL,
+                channels TEXT NOT NULL,
+                seen_at INTEGER NOT NULL
+            );
+            """)
+    }
+
     public func recordStatusUpdate(
         to incident: IncidentID, actor: String, now: Date, _ plan: (IncidentState) throws -> StatusUpdatePlan
     ) throws -> RecordedStatusUpdate {
         try write { db in
             try withIncident(incident, db) { state, append in
                 let plan = try plan(state)
-                // A status update, or a page sent through a webhook channel: both are delivered by the outbox.
-                switch plan.update.payload {
-                case .statusUpdateSent: break
-                case .paging(.paged(let order)) where order.via == .webhook: break
-                default: throw StoreError.damaged("a status update plan must start with the update or a webhook page")
-                }
+                try plan.validate()
                 let update = try append(plan.update)
                 var deliveries: [Delivery] = []
                 for (channel, content) in plan.deliveries {
@@ -74,7 +80,8 @@ extension SQLiteEventStore: OutboxStore {
     }
 
     public func claimDue(
-        now: Date, owner: String, leaseUntil: Date, busy: Set<String>, ownerIsGone: (String) -> Bool
+        now: Date, owner: String, leaseUntil: Date, channels: Set<String>, busy: Set<String>,
+        ownerIsGone: (String) -> Bool
     ) throws -> [Delivery] {
         try write { db in
             // The head of each channel: its oldest pending delivery. Nothing behind a head may overtake it.
@@ -86,7 +93,8 @@ extension SQLiteEventStore: OutboxStore {
             var claimed: [Delivery] = []
             for row in heads {
                 let delivery = try Self.delivery(row)
-                guard !busy.contains(delivery.channel), delivery.nextAttemptAt <= now else { continue }
+                guard channels.contains(delivery.channel), !busy.contains(delivery.channel), delivery.nextAttemptAt <= now
+                else { continue }
                 let holder: String? = row["lease_owner"]
                 let until: Int64? = row["lease_until"]
                 if let holder, holder != owner, let until, until > ms(now), !ownerIsGone(holder) { continue }
@@ -201,6 +209,33 @@ extension SQLiteEventStore: OutboxStore {
     public func nextDueTime() throws -> Date? {
         try read { db in
             try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").map(date)
+        }
+    }
+
+    public func workerSeen(owner: String, channels: Set<String>, at now: Date) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox_workers (owner, channels, seen_at) VALUES (?, ?, ?)
+                    ON CONFLICT (owner) DO UPDATE SET channels = excluded.channels, seen_at = excluded.seen_at
+                    """,
+                arguments: [owner, channels.sorted().joined(separator: "\n"), ms(now)])
+        }
+    }
+
+    public func unservedChannels(seenSince since: Date) throws -> [String: Int] {
+        try read { db in
+            let served = Set(try String.fetchAll(
+                db, sql: "SELECT channels FROM outbox_workers WHERE seen_at >= ?", arguments: [ms(since)]
+            ).flatMap { $0.split(separator: "\n").map(String.init) })
+            var waiting: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel")
+            {
+                let channel: String = row["channel"]
+                if !served.contains(channel) { waiting[channel] = row["n"] }
+            }
+            return waiting
         }
     }
 

@@ -9,7 +9,9 @@ import Darwin
 #endif
 
 /// The workspace's event log in one SQLite file (WAL, synchronous FULL), safe for several processes at once.
-public final class SQLiteEventStore: EventStore {
+///
+/// Its calls are synchronous (GRDB blocks on the file); they satisfy `WarroomStore`'s async requirements as they are.
+public final class SQLiteEventStore: WarroomStore {
     /// The database file.
     public let path: String
 
@@ -25,6 +27,12 @@ public final class SQLiteEventStore: EventStore {
     /// Opens (creating if needed) the store of a workspace, in `workspace/.warroom/warroom.sqlite`.
     public static func open(workspace: URL) throws -> SQLiteEventStore {
         let url = databaseURL(workspace: workspace)
+        if case .network(let kind) = FileSystemKind.of(workspace.path) {
+            throw StoreError.unusable(
+                "\(workspace.path) is on a network share (\(kind)): the SQLite store needs a local disk, because its "
+                    + "write-ahead log shares memory between the processes of one host. Keep the workspace on a local disk, "
+                    + "or give the team a shared store: --store postgres://… (see `warroom store --help`)")
+        }
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -67,7 +75,7 @@ public final class SQLiteEventStore: EventStore {
                     db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM incidents WHERE is_drill = ?",
                     arguments: [declaration.isDrill]) ?? 1
                 let incident = "\(prefix)-\(number)"
-                let id = try Self.insert(draft, into: incident, db)
+                let id = try Self.insert(draft, into: incident, clientID: nil, db)
                 try db.execute(
                     sql: "INSERT INTO incidents (id, number, is_drill, declared_event) VALUES (?, ?, ?, ?)",
                     arguments: [incident, number, declaration.isDrill, id])
@@ -75,7 +83,7 @@ public final class SQLiteEventStore: EventStore {
                 guard var state = IncidentState(declaration: events[0]) else { return (events, nil) }
                 // A follow-up that throws rolls the declaration back with it: all or nothing.
                 for next in try follow(state).map(Self.normalized) {
-                    let event = next.event(id: try Self.insert(next, into: incident, db), incident: incident)
+                    let event = next.event(id: try Self.insert(next, into: incident, clientID: nil, db), incident: incident)
                     state.apply(event)
                     events.append(event)
                 }
@@ -86,12 +94,33 @@ public final class SQLiteEventStore: EventStore {
         return events
     }
 
+    /// Appends a declaration alone as a new incident and returns it once durably committed.
+    public func declare(_ draft: EventDraft) throws -> Event {
+        try declare(draft, then: { _ in [] })[0]
+    }
+
     public func append(to incident: IncidentID, _ decide: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
+        try append(to: incident, clientID: nil, decide)
+    }
+
+    public func append(to incident: IncidentID, clientID: String, _ decide: (IncidentState) throws -> [EventDraft]) throws
+        -> [Event]
+    {
+        try append(to: incident, clientID: Optional(clientID), decide)
+    }
+
+    private func append(to incident: IncidentID, clientID: String?, _ decide: (IncidentState) throws -> [EventDraft]) throws
+        -> [Event]
+    {
         // Fold, decide and insert in one IMMEDIATE transaction: no other process can append in between.
         try guarded {
             try pool.write { db -> [Event] in
                 // Taken out of the cache so that applying the new events does not copy a 100,000-id set.
                 var state = try self.currentState(of: incident, db, taking: true)
+                if let clientID, try Self.holds(clientID: clientID, db) {
+                    remember(state)
+                    return []
+                }
                 let drafts: [EventDraft]
                 do {
                     drafts = try decide(state).map(Self.normalized)
@@ -101,8 +130,9 @@ public final class SQLiteEventStore: EventStore {
                 }
                 var events: [Event] = []
                 events.reserveCapacity(drafts.count)
-                for draft in drafts {
-                    let event = draft.event(id: try Self.insert(draft, into: incident, db), incident: incident)
+                for (index, draft) in drafts.enumerated() {
+                    let id = try Self.insert(draft, into: incident, clientID: index == 0 ? clientID : nil, db)
+                    let event = draft.event(id: id, incident: incident)
                     state.apply(event)
                     events.append(event)
                 }
@@ -125,6 +155,15 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Ids follow commit order here (one writer at a time), so the cursor's horizon is simply the last id returned.
+    public func events(after cursor: LogCursor, limit: Int) throws -> LogPage {
+        let events = try events(after: cursor.horizon, limit: limit)
+        return LogPage(
+            events: events, cursor: LogCursor(horizon: events.last?.id ?? cursor.horizon),
+            hasMore: limit > 0 && events.count == limit)
+    }
+
+    /// Events of every incident appended after `id`, in log order, at most `limit` of them.
     public func events(after id: EventID, limit: Int) throws -> [Event] {
         guard limit > 0 else { return [] }
         return try guarded {
@@ -155,6 +194,25 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    public func describe() throws -> StoreDescription {
+        let start = ContinuousClock.now
+        let version = try read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?" }
+        let roundTrip = ContinuousClock.now - start
+        return StoreDescription(
+            kind: "SQLite", location: path, serverVersion: version, schemaVersion: Self.schemaVersion,
+            workspace: URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path,
+            roundTrip: roundTrip)
+    }
+
+    /// Other processes' appends are found by polling: SQLite has no way to push them.
+    public func changeSignals() -> AsyncStream<Void>? { nil }
+
+    /// GRDB closes the file when the store is released.
+    public func close() {}
+
+    /// The number of migrations this build knows; `describe` reports it.
+    static let schemaVersion = 3
+
     /// A PRAGMA's value on the writer connection, for tests.
     func writerPragma(_ name: String) throws -> String? {
         try pool.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
@@ -183,7 +241,7 @@ public final class SQLiteEventStore: EventStore {
         do {
             let result = try body(initial) { draft in
                 let draft = Self.normalized(draft)
-                let event = draft.event(id: try Self.insert(draft, into: incident, db), incident: incident)
+                let event = draft.event(id: try Self.insert(draft, into: incident, clientID: nil, db), incident: incident)
                 inserted = true
                 state.apply(event)
                 return event
@@ -241,15 +299,22 @@ public final class SQLiteEventStore: EventStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?)", arguments: [incident]) ?? false
     }
 
-    private static func insert(_ draft: EventDraft, into incident: IncidentID, _ db: Database) throws -> EventID {
+    private static func holds(clientID: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE client_id = ?)", arguments: [clientID]) ?? false
+    }
+
+    private static func insert(_ draft: EventDraft, into incident: IncidentID, clientID: String?, _ db: Database) throws
+        -> EventID
+    {
         let c = draft.payload.columns
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO events (incident, kind, occurred_at, recorded_at, actor, text, value, prior, reason, ref, extra)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (incident, kind, occurred_at, recorded_at, actor, text, value, prior, reason, ref, extra,
+                                client_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute(arguments: [
             incident, c.kind, milliseconds(draft.occurredAt), milliseconds(draft.recordedAt), draft.actor,
-            c.text, c.value, c.prior, c.reason, c.ref, c.extra,
+            c.text, c.value, c.prior, c.reason, c.ref, c.extra, clientID,
         ])
         return db.lastInsertedRowID
     }
@@ -356,6 +421,14 @@ public final class SQLiteEventStore: EventStore {
                 """)
         }
         migrator.registerMigration("v2", migrate: SQLiteEventStore.createOutbox)
+        migrator.registerMigration("v3") { db in
+            // Entries made while a team store was out of reach carry the id their client gave them.
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN client_id TEXT;
+                CREATE UNIQUE INDEX events_by_client_id ON events (client_id) WHERE client_id IS NOT NULL;
+                """)
+            try SQLiteEventStore.createOutboxWorkers(db)
+        }
         return migrator
     }
 

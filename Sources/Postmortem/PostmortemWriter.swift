@@ -58,8 +58,8 @@ public struct PostmortemWriter: Sendable {
     public func generate(
         incident: IncidentID, store: any EventStore, template: PostmortemTemplate, output: URL? = nil,
         force: Bool = false, now: Date, actor: String
-    ) throws -> PostmortemOutcome {
-        let events = try store.events(of: incident)
+    ) async throws -> PostmortemOutcome {
+        let events = try await store.events(of: incident)
         guard let state = IncidentState.fold(events) else { throw StoreError.unknownIncident(incident) }
         let facts = PostmortemFacts(state: state, events: events, asOf: now, policy: policy)
         let text = template.render(facts, timeZone: timeZone)
@@ -72,7 +72,7 @@ public struct PostmortemWriter: Sendable {
             try write(text, to: file)
             return PostmortemOutcome(file: file, recordedPath: recorded, event: nil, facts: facts, text: text)
         }
-        let stored = try store.append(to: incident) { current in
+        let stored = try await store.append(to: incident) { current in
             let payload = try current.decidePostmortem(path: recorded, throughEvent: facts.throughEvent, digest: digest,
                                                        at: now, now: now, policy: policy)
             // Checked against the state inside the transaction, so another writer's generation counts.

@@ -5,7 +5,7 @@ struct BenchSection: Sendable {
     /// Short name, used on the command line to run only some sections (`warroom-bench store`).
     var name: String
     var title: String
-    var run: @Sendable () throws -> [Figure]
+    var run: @Sendable () async throws -> [Figure]
 }
 
 /// A number the benchmark reports, with the target it is judged against when there is one.
@@ -81,6 +81,15 @@ struct Samples {
 }
 
 /// Wall-clock milliseconds spent in `body`.
+/// Times async work, such as a call to a team store.
+func milliseconds<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+    let start = ContinuousClock.now
+    let result = try await body()
+    let elapsed = ContinuousClock.now - start
+    let (seconds, attoseconds) = elapsed.components
+    return (result, Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+}
+
 func milliseconds<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let start = ContinuousClock.now
     let result = try body()
@@ -109,7 +118,7 @@ func procStatusKiB(_ field: String) -> Double? {
 }
 
 /// Runs the sections named on the command line (all when none is), printing figures as each finishes.
-func runBenchmark(_ sections: [BenchSection], arguments: [String]) {
+func runBenchmark(_ sections: [BenchSection], arguments: [String]) async {
     if arguments.contains("--list") || arguments.contains("-h") || arguments.contains("--help") {
         print("usage: warroom-bench [SECTION...]\nsections:")
         let width = sections.map(\.name.count).max() ?? 0
@@ -127,7 +136,7 @@ func runBenchmark(_ sections: [BenchSection], arguments: [String]) {
         print("== \(section.title) [\(section.name)]")
         fflush(nil)
         do {
-            for figure in try section.run() {
+            for figure in try await section.run() {
                 var line = "  " + figure.label.padding(toLength: 52, withPad: " ", startingAt: 0)
                 line += " " + "\(Figure.format(figure.value)) \(figure.unit)".padding(toLength: 12, withPad: " ", startingAt: 0)
                 if let target = figure.target, let verdict = figure.verdict {

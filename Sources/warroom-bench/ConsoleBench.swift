@@ -202,7 +202,7 @@ enum ConsoleBench {
     }
 
     /// Every event, paged the way the console's store worker reads them.
-    static func loadAll(_ store: any EventStore) throws -> [Event] {
+    static func loadAll(_ store: SQLiteEventStore) throws -> [Event] {
         var all: [Event] = []
         var after: EventID = 0
         while true {

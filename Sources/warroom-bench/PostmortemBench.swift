@@ -12,7 +12,7 @@ enum PostmortemBench {
         BenchSection(name: "postmortem", title: "Postmortem: generate for a \(eventCount)-event incident", run: run),
     ]
 
-    static func run() throws -> [Figure] {
+    static func run() async throws -> [Figure] {
         let workspace = try scratchDirectory("postmortem")
         defer { try? FileManager.default.removeItem(at: workspace) }
         let (incident, end) = try seed(workspace)
@@ -26,9 +26,9 @@ enum PostmortemBench {
         for round in 0..<5 {
             let now = end.addingTimeInterval(Double(60 * (round + 1)))
             // The command's path: open the store, then read, fold, compute, render, write the file and record it.
-            let (outcome, total) = try milliseconds {
+            let (outcome, total) = try await milliseconds {
                 let store = try SQLiteEventStore.open(workspace: workspace)
-                return try writer.generate(incident: incident, store: store, template: template, now: now, actor: "bench")
+                return try await writer.generate(incident: incident, store: store, template: template, now: now, actor: "bench")
             }
             whole.record(total)
             size = outcome.text.utf8.count

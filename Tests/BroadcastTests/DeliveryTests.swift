@@ -51,7 +51,7 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver, format: format))
-        let recorded = try ws.send(trickyMessage, config: c, clock: clock)
+        let recorded = try await ws.send(trickyMessage, config: c, clock: clock)
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
 
         #expect(reports.map(\.result) == [.delivered(detail: nil)])
@@ -70,7 +70,7 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver))
-        let recorded = try ws.send(trickyMessage, config: c, clock: clock)
+        let recorded = try await ws.send(trickyMessage, config: c, clock: clock)
         _ = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
 
         let key = recorded.deliveries[0].idempotencyKey
@@ -95,7 +95,7 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver, format: format))
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(reports.map(\.result) == [.retry(problem: problem, at: clock.now.addingTimeInterval(5))])
     }
@@ -109,7 +109,7 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver))
-        let recorded = try ws.send("update", config: c, clock: clock)
+        let recorded = try await ws.send("update", config: c, clock: clock)
         try await withSender(ws) { sender in
             let w = worker(ws, c, clock: clock, sender: sender)
             let first = await w.deliverDue()
@@ -144,7 +144,7 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver))
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(reports.map(\.result) == [.retry(problem: "webhook 429", at: clock.now.addingTimeInterval(30))])
     }
@@ -156,7 +156,7 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver, timeout: "300ms"))
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         try await withSender(ws) { sender in
             let w = worker(ws, c, clock: clock, sender: sender)
             let started = Date()
@@ -182,7 +182,7 @@ struct DeliveryTests {
               - {name: gone, type: webhook, format: slack, url: "\(refusing.url)"}
               - {name: down, type: webhook, format: slack, url: "\(down.url)"}
             """)
-        let recorded = try ws.send("update", config: c, clock: clock)
+        let recorded = try await ws.send("update", config: c, clock: clock)
         try await withSender(ws) { sender in
             let w = worker(ws, c, clock: clock, sender: sender)
             _ = await w.deliverDue()
@@ -217,11 +217,11 @@ struct DeliveryTests {
             let w = OutboxWorker(store: ws.store, config: c, sender: sender, eventTime: { minute(6) })
             let running = Task.detached { await w.run(interval: 0.05) }
             do {
-                try ws.send("one", config: c, clock: ManualClock(Date()))
+                try await ws.send("one", config: c, clock: ManualClock(Date()))
                 try await hung.requests(atLeast: 1, timeout: 10)
                 try await fine.requests(atLeast: 1, timeout: 10)
                 // While "hung" is still waiting for its answer, a second update reaches "fine" too.
-                try ws.send("two", config: c, clock: ManualClock(Date()), at: minute(7))
+                try await ws.send("two", config: c, clock: ManualClock(Date()), at: minute(7))
                 w.wake()
                 let requests = try await fine.requests(atLeast: 2, timeout: 10)
                 #expect(requests.map(\.bodyText) == [#"{"text":"one"}"#, #"{"text":"two"}"#])
@@ -251,12 +251,12 @@ struct DeliveryTests {
               - {name: hook, type: webhook, format: slack, url: "\(receiver.url)"}
               - {name: log, type: file, path: updates.log}
             """)
-        try ws.send("one", config: c, clock: clock, at: minute(5))
+        try await ws.send("one", config: c, clock: clock, at: minute(5))
         try await withSender(ws) { sender in
             let w = worker(ws, c, clock: clock, sender: sender)
             _ = await w.deliverDue()  // hook: 503; log: one
-            try ws.send("two", config: c, clock: clock, at: minute(6))
-            try ws.send("three", config: c, clock: clock, at: minute(7))
+            try await ws.send("two", config: c, clock: clock, at: minute(6))
+            try await ws.send("three", config: c, clock: clock, at: minute(7))
             _ = await w.deliverPending(until: clock.now.addingTimeInterval(1))
             #expect(receiver.requests.count == 1, "two and three wait behind one, which waits for its retry")
             let log = try String(contentsOf: ws.url.appendingPathComponent("updates.log"), encoding: .utf8)
@@ -284,12 +284,12 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver) + "\n  - {name: log, type: file, path: updates.log}")
-        let recorded = try ws.send("update", config: c, clock: clock)
+        let recorded = try await ws.send("update", config: c, clock: clock)
 
         // The first worker, on another machine, claims both deliveries and gets them out, then dies before recording.
         let dead = "otherhost/4242/dead"
-        let claimed = try ws.store.claimDue(now: clock.now, owner: dead, leaseUntil: clock.now.addingTimeInterval(40), busy: [],
-                                            ownerIsGone: { _ in false })
+        let claimed = try ws.store.claimDue(now: clock.now, owner: dead, leaseUntil: clock.now.addingTimeInterval(40),
+                                            channels: Set(c.allChannels.map(\.name)), busy: [], ownerIsGone: { _ in false })
         #expect(claimed.count == 2)
         try await withSender(ws) { sender in
             for delivery in claimed {
@@ -321,14 +321,14 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(hook(receiver))
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
         let dead = "\(ProcessInfo.processInfo.hostName)/\(child.processIdentifier)/gone"
-        _ = try ws.store.claimDue(now: clock.now, owner: dead, leaseUntil: clock.now.addingTimeInterval(3600), busy: [],
-                                  ownerIsGone: { _ in false })
+        _ = try ws.store.claimDue(now: clock.now, owner: dead, leaseUntil: clock.now.addingTimeInterval(3600),
+                                  channels: Set(c.allChannels.map(\.name)), busy: [], ownerIsGone: { _ in false })
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(reports.map(\.result) == [.delivered(detail: nil)])
     }
@@ -359,7 +359,7 @@ struct DeliveryTests {
                 format: slack
                 url: https://hooks.example/${NOT_SET_ANYWHERE}
             """)
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         try await withSender(ws, environment: secrets) { sender in
             let w = worker(ws, c, clock: clock, sender: sender)
             _ = await w.deliverDue()  // ops: 503
@@ -380,7 +380,9 @@ struct DeliveryTests {
         }
         #expect(!everything.contains("\(receiver.port)/hook"), "the address leaked:\n\(everything)")
         #expect(everything.contains("ops: webhook 503, retry in 5s"))
-        #expect(everything.contains("unset: environment variable NOT_SET_ANYWHERE is not set"))
+        // A channel whose secret is not set here is not attempted here: it waits for a machine that has it.
+        let unset = try #require(try ws.store.deliveries(incident: nil, statuses: nil).first { $0.channel == "unset" })
+        #expect(unset.status == .pending && unset.attempts == 0)
         #expect(everything.contains("nowhere: webhook"), "the unresolvable host failed under the channel's name")
     }
 
@@ -401,8 +403,8 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config("channels: [{name: log, type: file, path: updates.log}]")
-        let one = try ws.send("first", config: c, clock: clock, at: minute(5))
-        let two = try ws.send("second\nline", config: c, clock: clock, at: minute(6))
+        let one = try await ws.send("first", config: c, clock: clock, at: minute(5))
+        let two = try await ws.send("second\nline", config: c, clock: clock, at: minute(6))
         _ = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverPending(until: clock.now.addingTimeInterval(1)) }
         let path = ws.url.appendingPathComponent("updates.log").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -440,7 +442,7 @@ struct DeliveryTests {
                 env: {OUT: "\(out)"}
             """)
         let message = "rolling back; $(touch pwned) `touch pwned` && rm -rf /nonexistent"
-        let recorded = try ws.send(message, config: c, clock: clock)
+        let recorded = try await ws.send(message, config: c, clock: clock)
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(reports.map(\.result) == [.delivered(detail: nil)])
         #expect(try String(contentsOfFile: out, encoding: .utf8) == message + "\n")
@@ -458,7 +460,7 @@ struct DeliveryTests {
         try "#!/bin/sh\n\(body)\n".write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script.path)
         let c = try config("channels: [{name: cmd, type: command, command: [./fail.sh], timeout: 300ms}]")
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         let started = Date()
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(Date().timeIntervalSince(started) < 5)
@@ -470,28 +472,36 @@ struct DeliveryTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config("channels: [{name: cmd, type: command, command: [no-such-program-here]}]")
-        try ws.send("update", config: c, clock: clock)
+        try await ws.send("update", config: c, clock: clock)
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(reports.map(\.result) == [.abandon(problem: "command not found: no-such-program-here")])
     }
 
-    /// A channel removed from warroom.yaml while a delivery waited for it is given up, by name.
-    @Test func aChannelNoLongerConfiguredIsGivenUp() async throws {
+    /// A channel this machine's warroom.yaml no longer configures is left for a worker whose configuration has it
+    /// (a laptop sharing the team store), never given up; the store reports it as unserved.
+    @Test func aChannelNotConfiguredHereIsLeftForAWorkerThatHasIt() async throws {
         let ws = try TestWorkspace()
         try ws.declare()
         let clock = ManualClock()
-        try ws.send("update", config: config("channels: [{name: old, type: file, path: a.log}]"), clock: clock)
+        let before = try config("channels: [{name: old, type: file, path: a.log}]")
+        try await ws.send("update", config: before, clock: clock)
         let now = try config("channels: [{name: new, type: file, path: b.log}]")
         let reports = try await withSender(ws) { await worker(ws, now, clock: clock, sender: $0).deliverDue() }
-        #expect(reports.map(\.result) == [.abandon(problem: "channel old is no longer in warroom.yaml")])
+        #expect(reports.isEmpty)
+        let row = try #require(try ws.store.deliveries(incident: nil, statuses: nil).first)
+        #expect(row.status == .pending && row.attempts == 0)
+        #expect(try ws.store.unservedChannels(seenSince: clock.now.addingTimeInterval(-60)) == ["old": 1])
+        // A worker configured with it delivers it.
+        let later = try await withSender(ws) { await worker(ws, before, clock: clock, sender: $0).deliverDue() }
+        #expect(later.map(\.result) == [.delivered(detail: nil)])
     }
 
-    @Test func aMessageTooLongForTheServiceIsRefusedBeforeAnythingIsWritten() throws {
+    @Test func aMessageTooLongForTheServiceIsRefusedBeforeAnythingIsWritten() async throws {
         let ws = try TestWorkspace()
         try ws.declare()
         let c = try config("channels: [{name: bot, type: webhook, format: wecom, url: 'https://qyapi.example/send?key=${K}'}]")
-        #expect(throws: BroadcastError.tooLong(channel: "bot", format: .wecom, bytes: 3000, limit: 2048)) {
-            try ws.send(String(repeating: "x", count: 3000), config: c, clock: ManualClock())
+        await #expect(throws: BroadcastError.tooLong(channel: "bot", format: .wecom, bytes: 3000, limit: 2048)) {
+            try await ws.send(String(repeating: "x", count: 3000), config: c, clock: ManualClock())
         }
         #expect(try ws.store.deliveries(incident: nil, statuses: nil).isEmpty)
     }

@@ -22,7 +22,7 @@ struct ProxyTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(channel(url: "http://hooks.example.invalid/services/T00/B00"))
-        _ = try ws.send("through the proxy", config: c, clock: clock)
+        _ = try await ws.send("through the proxy", config: c, clock: clock)
         let environment = ["http_proxy": "http://ops:s3cr%40t@127.0.0.1:\(proxy.port)"]
         let reports = try await withSender(ws, environment: environment) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         #expect(reports.map(\.result) == [.delivered(detail: nil)])
@@ -44,7 +44,7 @@ struct ProxyTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(channel(url: receiver.url))
-        _ = try ws.send("direct", config: c, clock: clock)
+        _ = try await ws.send("direct", config: c, clock: clock)
         // The proxy is a closed port: going through it would fail.
         let environment = ["HTTP_PROXY": "http://127.0.0.1:9"]
         let reports = try await withSender(ws, environment: environment) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
@@ -74,7 +74,7 @@ struct ProxyTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(channel(url: "https://hooks.example.invalid/x"))
-        _ = try ws.send("nowhere", config: c, clock: clock)
+        _ = try await ws.send("nowhere", config: c, clock: clock)
         let environment = ["HTTPS_PROXY": "socks5://admin:hunter2@proxy.example:1080"]
         let reports = try await withSender(ws, environment: environment) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
         // Not retryable: the delivery is given up at once, and the message names the variable, never its value.

@@ -40,7 +40,7 @@ struct SigningTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(channel("dingtalk", url: receiver.url + "?access_token=T0K"))
-        _ = try ws.send("signed update", config: c, clock: clock)
+        _ = try await ws.send("signed update", config: c, clock: clock)
         let reports = try await withSender(ws, environment: ["ROBOT_SECRET": "SECabc"]) {
             await worker(ws, c, clock: clock, sender: $0).deliverDue()
         }
@@ -62,7 +62,7 @@ struct SigningTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(channel("feishu", url: receiver.url))
-        _ = try ws.send("signed update", config: c, clock: clock)
+        _ = try await ws.send("signed update", config: c, clock: clock)
         let reports = try await withSender(ws, environment: ["ROBOT_SECRET": "SECabc"]) {
             await worker(ws, c, clock: clock, sender: $0).deliverDue()
         }
@@ -84,7 +84,7 @@ struct SigningTests {
         try ws.declare()
         let clock = ManualClock()
         let c = try config(channel("dingtalk", url: receiver.url))
-        _ = try ws.send("update", config: c, clock: clock)
+        _ = try await ws.send("update", config: c, clock: clock)
         let reports = try await withSender(ws, environment: ["ROBOT_SECRET": "SECabc"]) {
             await worker(ws, c, clock: clock, sender: $0).deliverDue()
         }

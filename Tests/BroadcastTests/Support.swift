@@ -69,8 +69,8 @@ final class TestWorkspace {
     /// Sends an update through the real broadcaster.
     @discardableResult
     func send(_ message: String, audience: Audience = .tactical, config: WarroomConfig, clock: ManualClock,
-              incident: IncidentID = "INC-1", at date: Date = minute(5)) throws -> RecordedStatusUpdate {
-        try StatusBroadcaster.send(message, audience: audience, to: incident, store: store, config: config, actor: "carol",
+              incident: IncidentID = "INC-1", at date: Date = minute(5)) async throws -> RecordedStatusUpdate {
+        try await StatusBroadcaster.send(message, audience: audience, to: incident, store: store, config: config, actor: "carol",
                                    now: date, scheduleNow: clock.now)
     }
 }

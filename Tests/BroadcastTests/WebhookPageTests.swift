@@ -31,7 +31,7 @@ struct WebhookPageTests {
         try ws.declare("Storage offline", severity: .l1, impact: nil)
         let c = try config(Self.channels)
         let clock = ManualClock(minute(2))
-        let recorded = try WebhookPager.send("dba", to: "INC-1", contacts: Self.book, store: ws.store, config: c, actor: "carol",
+        let recorded = try await WebhookPager.send("dba", to: "INC-1", contacts: Self.book, store: ws.store, config: c, actor: "carol",
                                              occurredAt: minute(2), now: minute(2), scheduleNow: clock.now)
         let page = recorded.update
         guard case .paging(.paged(let order)) = page.payload else {
@@ -48,7 +48,7 @@ struct WebhookPageTests {
         #expect(state.broadcast.updates.isEmpty, "a page is not a status update: the cadence is untouched")
 
         // A status update skips the pages-only channel.
-        let update = try ws.send("rolling back", config: c, clock: clock, at: minute(3))
+        let update = try await ws.send("rolling back", config: c, clock: clock, at: minute(3))
         #expect(update.deliveries.map(\.channel) == ["ops"])
 
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverPending(until: clock.now.addingTimeInterval(1)) }
@@ -70,7 +70,7 @@ struct WebhookPageTests {
         let drill = try ws.declare("Drill: storage offline", severity: .l1, impact: nil, drill: true)
         let c = try config(Self.channels)
         let clock = ManualClock(minute(2))
-        let recorded = try WebhookPager.send("dba", to: drill, contacts: Self.book, store: ws.store, config: c, actor: "carol",
+        let recorded = try await WebhookPager.send("dba", to: drill, contacts: Self.book, store: ws.store, config: c, actor: "carol",
                                              occurredAt: minute(2), now: minute(2), scheduleNow: clock.now)
         #expect(recorded.deliveries.map(\.channel) == ["drill-sink"])
         let reports = try await withSender(ws) { await worker(ws, c, clock: clock, sender: $0).deliverPending(until: clock.now.addingTimeInterval(1)) }
@@ -82,18 +82,18 @@ struct WebhookPageTests {
         #expect(try ws.store.events(of: drill).map { state.summary(of: $0) }.contains("page #\(recorded.update.id) sent to drill-sink"))
     }
 
-    @Test func refusalsRecordNothing() throws {
+    @Test func refusalsRecordNothing() async throws {
         let ws = try TestWorkspace()
         try ws.declare("Storage offline", severity: .l1, impact: nil)
         let c = try config(Self.channels)
-        func send(_ target: String, _ incident: IncidentID = "INC-1") throws {
-            _ = try WebhookPager.send(target, to: incident, contacts: Self.book, store: ws.store, config: c, actor: "carol",
+        func send(_ target: String, _ incident: IncidentID = "INC-1") async throws {
+            _ = try await WebhookPager.send(target, to: incident, contacts: Self.book, store: ws.store, config: c, actor: "carol",
                                       occurredAt: minute(2), now: minute(2))
         }
-        #expect(throws: WebhookPageError.unknownChannel(name: "Priya Raman", channel: "nowhere", known: ["pager", "ops"])) {
-            try send("priya")
+        await #expect(throws: WebhookPageError.unknownChannel(name: "Priya Raman", channel: "nowhere", known: ["pager", "ops"])) {
+            try await send("priya")
         }
-        #expect(throws: PagingError.webhookNeedsChannel(name: "Lee Adeyemi")) { try send("lee") }
+        await #expect(throws: PagingError.webhookNeedsChannel(name: "Lee Adeyemi")) { try await send("lee") }
         #expect(try ws.store.events(of: "INC-1").count == 1)
         #expect(try ws.store.deliveries(incident: nil, statuses: nil).isEmpty)
 

@@ -88,7 +88,7 @@ struct HeadlessDrillTests {
         let speed = 600.0
         // The console's worker polls every quarter second; a hundredth of a second here is 6 drill seconds at 600×.
         var clock = SteppedClock(start: start, speed: speed, poll: 0.01)
-        let id = try DrillSession.start(scenario, runbooks: runbooks, speed: speed, store: store, actor: "maria", now: clock.now)
+        let id = try await DrillSession.start(scenario, runbooks: runbooks, speed: speed, store: store, actor: "maria", now: clock.now)
         #expect(id == "DRILL-1")
         let session = DrillSession(incident: id, store: store, workspace: workspace, contacts: hardwareBook,
                                    timeZone: TimeZone(identifier: "UTC")!)
@@ -108,7 +108,7 @@ struct HeadlessDrillTests {
             }
         }
         func broadcast(_ message: String) async throws {
-            _ = try StatusBroadcaster.send(message, audience: .tactical, to: id, store: store, config: config, actor: "chen",
+            _ = try await StatusBroadcaster.send(message, audience: .tactical, to: id, store: store, config: config, actor: "chen",
                                            now: clock.now)
             deliveryTime.now = clock.now
             _ = await worker.deliverDue()
@@ -153,7 +153,7 @@ struct HeadlessDrillTests {
         var firedAt: [Int: (occurred: Date, recorded: Date)] = [:]
         while clock.minutes < 85 {
             clock.advance()
-            let progress = try session.advance(now: clock.now)
+            let progress = try await session.advance(now: clock.now)
             #expect(progress.scoreCard == nil)
             for event in progress.recorded {
                 if case .drill(.injected(let injection)) = event.payload { firedAt[injection.index] = (event.occurredAt, event.recordedAt) }
@@ -173,7 +173,7 @@ struct HeadlessDrillTests {
             #expect(times.recorded.timeIntervalSince(times.occurred) <= clock.step)
         }
 
-        let result = try session.end(.ended, at: clock.now, now: clock.now, actor: "maria")
+        let result = try await session.end(.ended, at: clock.now, now: clock.now, actor: "maria")
         let card = result.card
 
         #expect(card.speed == 600)
@@ -247,12 +247,12 @@ struct HeadlessDrillTests {
         #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("real-updates.log").path))
 
         // An ended drill takes nothing more.
-        #expect(try session.advance(now: clock.now.addingTimeInterval(3 * 3600)).recorded.isEmpty)
-        #expect(throws: RuleError.self) { try session.end(.ended, at: clock.now, now: clock.now, actor: "maria") }
+        #expect(try await session.advance(now: clock.now.addingTimeInterval(3 * 3600)).recorded.isEmpty)
+        await #expect(throws: RuleError.self) { try await session.end(.ended, at: clock.now, now: clock.now, actor: "maria") }
     }
 
     @Test("every shipped scenario runs to its end against the shipped contacts, each unanswered inject paging someone")
-    func shippedScenariosRun() throws {
+    func shippedScenariosRun() async throws {
         let runbooks = RunbookLinter.load(paths: [repository.appendingPathComponent("Runbooks").path])
         let drills = DrillLinter.load(paths: [repository.appendingPathComponent("Runbooks/drills").path], runbooks: runbooks)
         let (book, problems) = ContactsFile.parse(ContactsExample.yaml, path: "contacts.example.yaml")
@@ -262,10 +262,10 @@ struct HeadlessDrillTests {
             let workspace = try makeTemporaryDirectory("warroom-drill")
             defer { try? FileManager.default.removeItem(at: workspace) }
             let store = try SQLiteEventStore.open(workspace: workspace)
-            let id = try DrillSession.start(scenario, runbooks: runbooks.usable, speed: 600, store: store, actor: "maria", now: start)
+            let id = try await DrillSession.start(scenario, runbooks: runbooks.usable, speed: 600, store: store, actor: "maria", now: start)
             let session = DrillSession(incident: id, store: store, workspace: workspace, contacts: book)
             let end = start.addingTimeInterval(TimeInterval(scenario.scriptedLength.components.seconds))
-            let progress = try session.advance(now: end)
+            let progress = try await session.advance(now: end)
             let recorded = progress.recorded
             let injected = recorded.compactMap { event -> DrillInjection? in
                 if case .drill(.injected(let injection)) = event.payload { injection } else { nil }
@@ -275,21 +275,21 @@ struct HeadlessDrillTests {
                 #expect(injection.silentContact != nil, "\(scenario.id): \(injection.inject.text) pages nobody in contacts.example.yaml")
             }
             #expect(progress.nextInject == nil)
-            let card = try session.end(.ended, at: end, now: end, actor: "maria")
+            let card = try await session.end(.ended, at: end, now: end, actor: "maria")
             #expect(card.card.injects.count == scenario.injects.count)
         }
     }
 
     @Test("resolving the drill incident ends the drill and writes its card")
-    func resolvingEnds() throws {
+    func resolvingEnds() async throws {
         let workspace = try makeTemporaryDirectory("warroom-drill")
         defer { try? FileManager.default.removeItem(at: workspace) }
         let (scenario, runbooks) = try shipped()
         let store = try SQLiteEventStore.open(workspace: workspace)
-        let id = try DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
+        let id = try await DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
         let session = DrillSession(incident: id, store: store, workspace: workspace, contacts: nil)
         let at = start.addingTimeInterval(20 * 60)
-        _ = try session.advance(now: at)
+        _ = try await session.advance(now: at)
         for next in [LifecycleState.investigating, .identified, .mitigating, .monitoring, .resolved] {
             _ = try store.append(to: id) { state in
                 [EventDraft(occurredAt: at, recordedAt: at, actor: "maria",
@@ -297,7 +297,7 @@ struct HeadlessDrillTests {
                                                       at: at, now: at))]
             }
         }
-        let progress = try session.advance(now: at.addingTimeInterval(60))
+        let progress = try await session.advance(now: at.addingTimeInterval(60))
         let card = try #require(progress.scoreCard)
         #expect(card.card.ending == .resolved)
         #expect(card.card.endedAt == at)
@@ -306,28 +306,28 @@ struct HeadlessDrillTests {
         #expect(events.contains { $0.payload.summary.contains("nobody by that name in the contacts") })
         #expect(!events.contains { if case .paging = $0.payload { true } else { false } })
         #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent(card.path).path))
-        #expect(try DrillSession.finishedCards(in: store).map(\.incident) == [id])
-        #expect(try DrillSession.running(scenario.id, in: store) == nil)
+        await #expect(try DrillSession.finishedCards(in: store).map(\.incident) == [id])
+        await #expect(try DrillSession.running(scenario.id, in: store) == nil)
     }
 
     @Test("a second start of the same scenario is a new drill; the one still running is found for resuming")
-    func runningDrills() throws {
+    func runningDrills() async throws {
         let workspace = try makeTemporaryDirectory("warroom-drill")
         defer { try? FileManager.default.removeItem(at: workspace) }
         let (scenario, runbooks) = try shipped()
         let store = try SQLiteEventStore.open(workspace: workspace)
-        let first = try DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
-        #expect(try DrillSession.running(scenario.id, in: store)?.id == first)
+        let first = try await DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
+        await #expect(try DrillSession.running(scenario.id, in: store)?.id == first)
         let session = DrillSession(incident: first, store: store, workspace: workspace, contacts: nil)
         // T+5m: the alert and the T+4m note have fired; the T+6m severity push is next.
-        #expect(try session.advance(now: start.addingTimeInterval(5 * 60)).nextInject == start.addingTimeInterval(6 * 60))
-        #expect(try DrillSession.resumeTime(of: first, in: store) == start.addingTimeInterval(5 * 60))
+        await #expect(try session.advance(now: start.addingTimeInterval(5 * 60)).nextInject == start.addingTimeInterval(6 * 60))
+        await #expect(try DrillSession.resumeTime(of: first, in: store) == start.addingTimeInterval(5 * 60))
         let attached = try #require(try store.incidents().first { $0.id == first }).runbooks.attached.map(\.runbook.id)
         #expect(attached == scenario.runbooks)
         var missing = scenario
         missing.runbooks = ["no-such-runbook"]
-        #expect(throws: DrillError.self) {
-            try DrillSession.start(missing, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
+        await #expect(throws: DrillError.self) {
+            try await DrillSession.start(missing, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
         }
         #expect(try store.incidents().count == 1)
     }
@@ -335,33 +335,39 @@ struct HeadlessDrillTests {
 
 /// A store that lets another writer in just before the next append, as a second console on the same drill would.
 final class RacingStore: EventStore, @unchecked Sendable {
-    // @unchecked: used from one test thread only.
+    // @unchecked: used from one test task only.
     let base: any EventStore
-    var beforeNextAppend: (() throws -> Void)?
+    var beforeNextAppend: (() async throws -> Void)?
 
     init(_ base: any EventStore) { self.base = base }
 
-    func declare(_ draft: EventDraft, then follow: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
-        try base.declare(draft, then: follow)
+    func declare(_ draft: EventDraft, then follow: (IncidentState) throws -> [EventDraft]) async throws -> [Event] {
+        try await base.declare(draft, then: follow)
     }
 
-    func append(to incident: IncidentID, _ decide: (IncidentState) throws -> [EventDraft]) throws -> [Event] {
+    func append(to incident: IncidentID, _ decide: (IncidentState) throws -> [EventDraft]) async throws -> [Event] {
         if let other = beforeNextAppend {
             beforeNextAppend = nil
-            try other()
+            try await other()
         }
-        return try base.append(to: incident, decide)
+        return try await base.append(to: incident, decide)
     }
 
-    func events(of incident: IncidentID) throws -> [Event] { try base.events(of: incident) }
-    func events(after id: EventID, limit: Int) throws -> [Event] { try base.events(after: id, limit: limit) }
-    func incidents() throws -> [IncidentState] { try base.incidents() }
-    func lastEventID() throws -> EventID { try base.lastEventID() }
+    func append(to incident: IncidentID, clientID: String, _ decide: (IncidentState) throws -> [EventDraft]) async throws
+        -> [Event]
+    {
+        try await base.append(to: incident, clientID: clientID, decide)
+    }
+
+    func events(of incident: IncidentID) async throws -> [Event] { try await base.events(of: incident) }
+    func events(after cursor: LogCursor, limit: Int) async throws -> LogPage { try await base.events(after: cursor, limit: limit) }
+    func incidents() async throws -> [IncidentState] { try await base.incidents() }
+    func lastEventID() async throws -> EventID { try await base.lastEventID() }
 }
 
 @Suite("Two consoles on one drill")
 struct TwoConsolesTests {
-    @Test func anInjectTheOtherConsoleFiredFirstIsNotAnError() throws {
+    @Test func anInjectTheOtherConsoleFiredFirstIsNotAnError() async throws {
         let workspace = try makeTemporaryDirectory("warroom-drill")
         defer { try? FileManager.default.removeItem(at: workspace) }
         let scenario = DrillScenario(id: "race", title: "Race", runbooks: [], severity: .l3, injects: [
@@ -370,12 +376,12 @@ struct TwoConsolesTests {
         ])
         let sqlite = try SQLiteEventStore.open(workspace: workspace)
         let start = Date(timeIntervalSince1970: 1_795_442_400)
-        let id = try DrillSession.start(scenario, runbooks: [], speed: 60, store: sqlite, actor: "maria", now: start)
+        let id = try await DrillSession.start(scenario, runbooks: [], speed: 60, store: sqlite, actor: "maria", now: start)
         let racing = RacingStore(sqlite)
         let mine = DrillSession(incident: id, store: racing, workspace: workspace, contacts: nil)
         let theirs = DrillSession(incident: id, store: sqlite, workspace: workspace, contacts: nil)
-        racing.beforeNextAppend = { _ = try theirs.advance(now: start.addingTimeInterval(120)) }
-        let progress = try mine.advance(now: start.addingTimeInterval(120))
+        racing.beforeNextAppend = { _ = try await theirs.advance(now: start.addingTimeInterval(120)) }
+        let progress = try await mine.advance(now: start.addingTimeInterval(120))
         #expect(progress.recorded.isEmpty, "the other console recorded both")
         let injects = try sqlite.events(of: id).filter { $0.payload.kind == .inject }
         #expect(injects.map(\.payload.summary) == ["T+0m alert: first", "T+1m note: second"])

@@ -84,9 +84,10 @@ import WarroomTestSupport
 
     @Test func aBadConfigIsRefusedWithItsLineAndChangesNothing() throws {
         let ws = try incident()
-        try "cadence:\n  L1: 15m\n  L2: fortnightly\n".write(to: ws.url.appendingPathComponent("warroom.yaml"), atomically: true, encoding: .utf8)
+        // Read before the bad file is written: every command reads warroom.yaml (it may name the team store).
         let before = try ws.export().count
-        for arguments in [["status"], ["log", "a note"], ["broadcast", "--send", "--message", "x"]] {
+        try "cadence:\n  L1: 15m\n  L2: fortnightly\n".write(to: ws.url.appendingPathComponent("warroom.yaml"), atomically: true, encoding: .utf8)
+        for arguments in [["status"], ["log", "a note"], ["broadcast", "--send", "--message", "x"], ["export"]] {
             let result = try ws.run(arguments, now: "2026-11-20T14:20:00Z")
             #expect(result.status != 0, "\(arguments)")
             #expect(result.stderr.contains("warroom.yaml:3: cadence L2 must be a duration such as 15m, 90s or 1h30m (got \"fortnightly\")"),

@@ -65,7 +65,7 @@ struct DrillCommandTests {
         #expect(!storeExists(ws))
     }
 
-    @Test func endPrintsTheScoreCardAndHistoryComparesRuns() throws {
+    @Test func endPrintsTheScoreCardAndHistoryComparesRuns() async throws {
         let ws = try Workspace(withShippedRunbooks: true)
         defer { try? FileManager.default.removeItem(at: ws.url) }
         let none = try ws.run(["drill", "history"], now: Self.now)
@@ -77,8 +77,8 @@ struct DrillCommandTests {
                                                       runbooks: nil).scenarios.first { $0.id == "lb-node-memory" })
         let start = try Date(Self.now, strategy: .iso8601)
         let store = try SQLiteEventStore.open(workspace: ws.url)
-        let id = try DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
-        _ = try DrillSession(incident: id, store: store, workspace: ws.url, contacts: nil).advance(now: start.addingTimeInterval(600))
+        let id = try await DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria", now: start)
+        _ = try await DrillSession(incident: id, store: store, workspace: ws.url, contacts: nil).advance(now: start.addingTimeInterval(600))
 
         #expect(try ws.ok(["drill", "history"], now: Self.now).contains("No finished drills yet"))
 
@@ -109,7 +109,7 @@ struct DrillCommandTests {
         #expect(other.status != 0 && other.stderr.contains("no finished drill of the scenario kernel-upgrade-canary"))
 
         // A drill resolved while no console was open ends at its resolution.
-        let second = try DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria",
+        let second = try await DrillSession.start(scenario, runbooks: runbooks, speed: 60, store: store, actor: "maria",
                                             now: start.addingTimeInterval(3600))
         let resolvedAt = start.addingTimeInterval(3600 + 20 * 60)
         for next in [LifecycleState.investigating, .identified, .mitigating, .monitoring, .resolved] {

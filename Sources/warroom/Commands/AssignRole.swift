@@ -2,7 +2,7 @@ import ArgumentParser
 import IncidentCore
 
 /// `warroom role`: offers a role to someone, who takes it with `--accept` (or refuses it with `--decline`).
-struct AssignRole: ParsableCommand {
+struct AssignRole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "role",
         abstract: "Offer a role (ic, deputy, scribe, comms, or any expert role) to someone, or accept or decline one offered.",
@@ -34,7 +34,7 @@ struct AssignRole: ParsableCommand {
         if !accept && !decline && holder == nil { throw ValidationError("say who the role is offered to: warroom role \(role) NAME") }
     }
 
-    func run() throws {
+    func run() async throws {
         let command: IncidentCommand
         if accept {
             command = .acceptRole(role)
@@ -43,7 +43,7 @@ struct AssignRole: ParsableCommand {
         } else {
             command = .assignRole(role: role, holder: holder ?? "")
         }
-        let event = try global.record(command, entry: entry)
+        let event = try await global.record(command, entry: entry)
         print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

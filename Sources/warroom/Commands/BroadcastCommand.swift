@@ -1,9 +1,8 @@
 import ArgumentParser
 import Broadcast
-import Dispatch
 import Foundation
 import IncidentCore
-import IncidentStore
+import StoreKit
 
 extension GlobalOptions {
     /// The workspace's `warroom.yaml` (or `$WARROOM_CONFIG`); the defaults when there is none.
@@ -20,7 +19,7 @@ extension GlobalOptions {
 }
 
 /// `warroom broadcast`: draft a status update from the incident's state, or send one.
-struct BroadcastCommand: ParsableCommand {
+struct BroadcastCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broadcast",
         abstract: "Draft a status update from the incident's state (--draft), or send one (--send).",
@@ -60,17 +59,17 @@ struct BroadcastCommand: ParsableCommand {
         if let wait, !(wait >= 0 && wait.isFinite) { throw ValidationError("--wait must be 0 or more seconds") }
     }
 
-    func run() throws {
-        let store = try global.openStore(create: false)
+    func run() async throws {
+        let store = try await global.openStore(create: false)
         let config = try global.config()
         let now = try global.now()
-        let target = try IncidentSelection.resolve(incident, among: store.incidents())
+        let target = try await IncidentSelection.resolve(incident, among: store.incidents())
         let drafted = StatusUpdateDraft.text(for: target, audience: audience, now: now, policy: config.policy, timeZone: global.timeZone)
         if draft {
             print(drafted)
             return
         }
-        let recorded = try StatusBroadcaster.send(
+        let recorded = try await StatusBroadcaster.send(
             message ?? drafted, audience: audience, to: target.id, store: store, config: config, actor: global.actorName, now: now)
         let update = recorded.update
         let channels = recorded.deliveries.map(\.channel)
@@ -85,9 +84,9 @@ struct BroadcastCommand: ParsableCommand {
             print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
             return
         }
-        let reports = OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
+        let reports = await OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
         OutboxRunner.printReports(reports, config: config)
-        let pending = try store.deliveries(incident: update.incident, statuses: [.pending]).filter { $0.update == update.id }
+        let pending = try await store.deliveries(incident: update.incident, statuses: [.pending]).filter { $0.update == update.id }
         if !pending.isEmpty {
             let names = pending.map(\.channel).joined(separator: ", ")
             print("still pending: \(names) — an open console keeps retrying, or run `warroom outbox run`")
@@ -100,18 +99,18 @@ extension Audience: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
-/// Runs an outbox worker from a command: in the foreground, blocking the calling thread.
+/// Runs an outbox worker from a command, in the foreground.
 enum OutboxRunner {
     /// Delivers whatever is due until nothing more is or `deadline` passes; a failing channel is tried once.
-    static func deliver(store: SQLiteEventStore, config: WarroomConfig, global: GlobalOptions, until deadline: Date) -> [AttemptReport] {
+    static func deliver(store: any WarroomStore, config: WarroomConfig, global: GlobalOptions, until deadline: Date) async
+        -> [AttemptReport]
+    {
         let sender = ChannelSender(workspace: global.workspaceURL)
         let worker = OutboxWorker(store: store, config: config, sender: sender, eventTime: eventClock(global),
                                   onError: { FileHandle.standardError.write(Data("warroom: \($0)\n".utf8)) })
-        return blocking {
-            let reports = await worker.deliverPending(until: deadline)
-            await sender.shutdown()
-            return reports
-        }
+        let reports = await worker.deliverPending(until: deadline)
+        await sender.shutdown()
+        return reports
     }
 
     /// The timeline's clock for delivery entries: `WARROOM_NOW` when pinned, else the wall clock.
@@ -138,22 +137,6 @@ enum OutboxRunner {
         }
     }
 
-    /// Runs async work to completion from synchronous command code.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        let box = Box<T>()
-        Task.detached {
-            box.value = await body()
-            done.signal()
-        }
-        done.wait()
-        return box.value!
-    }
-
-    private final class Box<T>: @unchecked Sendable {
-        // @unchecked: written once before the semaphore is signalled, read after it is waited on.
-        var value: T?
-    }
 }
 
 /// Status rows about broadcasts, once one has been sent: the last update, and where its deliveries stand.

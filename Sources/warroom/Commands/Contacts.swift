@@ -4,7 +4,7 @@ import Foundation
 import IncidentCore
 
 /// `warroom contacts`: the escalation contacts in the workspace's contacts.yaml.
-struct ContactsCommand: ParsableCommand {
+struct ContactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contacts",
         abstract: "Work with the escalation contacts in contacts.yaml.",
@@ -12,7 +12,7 @@ struct ContactsCommand: ParsableCommand {
     )
 
     /// `warroom contacts lint [PATH]`: every problem as `path:line: message`, non-zero exit if any.
-    struct Lint: ParsableCommand {
+    struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a contacts file and print every problem as path:line: message.",
             discussion: "Checks WORKSPACE/contacts.yaml unless a path is given. Exits non-zero if any problem is found. "
@@ -24,7 +24,7 @@ struct ContactsCommand: ParsableCommand {
         @Argument(help: "The contacts file (default: WORKSPACE/contacts.yaml).")
         var path: String?
 
-        func run() throws {
+        func run() async throws {
             let file = path ?? ContactsSupport.displayPath(global.workspaceURL.appendingPathComponent(ContactsFile.fileName).path)
             switch ContactsFile.load(path: file) {
             case .missing(let missing):

@@ -2,7 +2,7 @@ import ArgumentParser
 import IncidentCore
 
 /// `warroom correct`: amends an earlier entry without deleting it.
-struct Correct: ParsableCommand {
+struct Correct: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Correct an earlier entry; the original stays on the timeline, marked as corrected."
     )
@@ -16,11 +16,11 @@ struct Correct: ParsableCommand {
     @Argument(help: "The corrected text.")
     var text: [String]
 
-    func run() throws {
+    func run() async throws {
         guard let id = EventID(entryID.hasPrefix("#") ? String(entryID.dropFirst()) : entryID) else {
             throw ValidationError("'\(entryID)' is not an entry number; use the #N that `warroom timeline` shows")
         }
-        let event = try global.record(.correct(id, text: text.joined(separator: " ")), entry: entry)
+        let event = try await global.record(.correct(id, text: text.joined(separator: " ")), entry: entry)
         print("#\(event.id) \(event.incident) \(event.payload.summary)")
     }
 }

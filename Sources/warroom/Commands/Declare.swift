@@ -13,7 +13,7 @@ extension LifecycleState: ExpressibleByArgument {
 }
 
 /// `warroom declare`: opens a new incident and prints its id.
-struct Declare: ParsableCommand {
+struct Declare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Declare a new incident and print its id (INC-1, INC-2, …).",
         discussion: "L1 core business down or data at risk; L2 core function degraded; L3 minor, workaround exists; L4 no user impact."
@@ -38,15 +38,15 @@ struct Declare: ParsableCommand {
 
     @OptionGroup var runbooks: RunbookOptions
 
-    func run() throws {
+    func run() async throws {
         let now = try global.now()
         let occurredAt = try global.time(at, now: now)
         let declaration = try Declaration(title: title, severity: severity, impact: impact, tags: tags)
             .validated(at: occurredAt, now: now, policy: try global.policy())
         let catalog = runbooks.usableForAttaching(workspace: global.workspaceURL)
-        let store = try global.openStore(create: true)
+        let store = try await global.openStore(create: true)
         let actor = global.actorName
-        let events = try store.declare(
+        let events = try await store.declare(
             EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: .declared(declaration))
         ) { state in state.attachDrafts(from: catalog, at: occurredAt, recordedAt: now, actor: actor) }
         print(events[0].incident)

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import IncidentCore
-import IncidentStore
+import StoreKit
 
 /// `warroom demo`: seeds a workspace with a realistic storage outage and opens the console on it.
-struct Demo: ParsableCommand {
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the console on a demo incident: a storage tier lost to an ops-tool bug, restore from backup under way.",
         discussion: "Without --workspace the demo gets a fresh directory under the system's temporary directory, printed on exit."
@@ -17,7 +17,7 @@ struct Demo: ParsableCommand {
 
     @OptionGroup var runbooks: RunbookOptions
 
-    func run() throws {
+    func run() async throws {
         let workspace: URL
         if global.workspace != nil || ProcessInfo.processInfo.environment["WARROOM_WORKSPACE"] != nil {
             workspace = global.workspaceURL
@@ -25,16 +25,16 @@ struct Demo: ParsableCommand {
             workspace = FileManager.default.temporaryDirectory.appendingPathComponent("warroom-demo-\(UUID().uuidString.prefix(8))")
         }
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        let store = try SQLiteEventStore.open(workspace: workspace)
+        let store = try await StoreLocation(backend: .file(workspace: workspace)).open(create: true)
         try DemoContacts.write(into: workspace)
-        let id = try DemoIncident.seed(into: store, now: try global.now(),
+        let id = try await DemoIncident.seed(into: store, now: try global.now(),
                                        runbooks: runbooks.usableForAttaching(workspace: global.workspaceURL))
-        try DemoContacts.seedPages(into: store, incident: id, workspace: workspace, now: try global.now())
+        try await DemoContacts.seedPages(into: store, incident: id, workspace: workspace, now: try global.now())
         if seedOnly {
             print(workspace.path)
             return
         }
-        try openConsole(store: store, global: global, incident: id, runbooks: runbooks, contactsIn: workspace)
+        try await openConsole(store: store, global: global, incident: id, runbooks: runbooks, contactsIn: workspace)
         print("The demo incident \(id) is in \(workspace.path)")
         print("Try: warroom timeline --workspace \(workspace.path)")
     }
@@ -50,10 +50,10 @@ enum DemoIncident {
         var command: IncidentCommand
     }
 
-    static func seed(into store: some EventStore, now: Date, runbooks: [Runbook] = []) throws -> IncidentID {
+    static func seed(into store: some EventStore, now: Date, runbooks: [Runbook] = []) async throws -> IncidentID {
         func at(_ minutesAgo: Double) -> Date { now.addingTimeInterval(-minutesAgo * 60) }
         // Declaring attaches the runbooks that match (storage-restore-from-backup by its tag, major-incident by level).
-        let declared = try store.declare(EventDraft(
+        let declared = try await store.declare(EventDraft(
             occurredAt: at(52), recordedAt: at(52), actor: "maria",
             payload: .declared(Declaration(
                 title: "Document storage tier offline: opens and saves failing",
@@ -92,13 +92,13 @@ enum DemoIncident {
         for entry in entries {
             let occurredAt = at(entry.minutesAgo)
             let recordedAt = at(entry.recordedMinutesAgo ?? entry.minutesAgo)
-            _ = try store.append(to: id) { state in
+            _ = try await store.append(to: id) { state in
                 try state.drafts(for: entry.command, at: occurredAt, now: recordedAt, actor: entry.actor, runbooks: runbooks)
             }
         }
         // A scribe's slip corrected later: the original stays on the timeline.
-        let slip = try store.events(of: id).first { $0.payload == .note("Restore at 18%, estimate 3h at current rate") }!
-        _ = try store.append(to: id) { state in
+        let slip = try await store.events(of: id).first { $0.payload == .note("Restore at 18%, estimate 3h at current rate") }!
+        _ = try await store.append(to: id) { state in
             let payload = try state.decide(.correct(slip.id, text: "Restore at 18%, estimate 4h at current rate"), at: at(18), now: at(18))
             return [EventDraft(occurredAt: at(18), recordedAt: at(18), actor: "dev", payload: payload)]
         }

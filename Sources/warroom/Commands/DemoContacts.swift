@@ -15,7 +15,7 @@ enum DemoContacts {
     /// Pages and acknowledgements as the story had them: the commander, tech lead and communications lead answer;
     /// the executive missed the page, and the escalation to the secondary went out three minutes ago, so the demo
     /// opens with an acknowledgement counting down.
-    static func seedPages(into store: some EventStore, incident: IncidentID, workspace: URL, now: Date) throws {
+    static func seedPages(into store: some EventStore, incident: IncidentID, workspace: URL, now: Date) async throws {
         guard case .loaded(let book) = ContactsFile.load(workspace: workspace) else { return }
         func at(_ minutesAgo: Double) -> Date { now.addingTimeInterval(-minutesAgo * 60) }
         let story: [(minutesAgo: Double, actor: String, target: String, ack: Bool)] = [
@@ -26,7 +26,7 @@ enum DemoContacts {
         ]
         for step in story {
             let when = at(step.minutesAgo)
-            _ = try store.append(to: incident) { state in
+            _ = try await store.append(to: incident) { state in
                 let command: IncidentCommand
                 if step.ack {
                     command = .paging(.acknowledge(step.target))

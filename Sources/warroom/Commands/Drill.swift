@@ -5,7 +5,7 @@ import IncidentCore
 import RunbookKit
 
 /// `warroom drill`: rehearse a runbook against a scripted scenario (`Runbooks/drills/`) on an accelerated clock.
-struct DrillCommand: ParsableCommand {
+struct DrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
         abstract: "Run a drill scenario on an accelerated clock, end it, see past runs, or check scenario files.",
@@ -14,7 +14,7 @@ struct DrillCommand: ParsableCommand {
     )
 
     /// `warroom drill lint [PATHS…]`: every problem as `path:line: message`, non-zero exit if any.
-    struct Lint: ParsableCommand {
+    struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check drill scenarios and print every problem as path:line: message.",
             discussion: """
@@ -31,7 +31,7 @@ struct DrillCommand: ParsableCommand {
         @Argument(help: "Scenario files or directories (default: WORKSPACE/Runbooks/drills, else the shipped scenarios).")
         var paths: [String] = []
 
-        func run() throws {
+        func run() async throws {
             var targets = paths
             if targets.isEmpty {
                 guard let directory = Self.defaultDirectory(workspace: global.workspaceURL) else {

@@ -4,7 +4,7 @@ import ContactsKit
 import Drills
 import Foundation
 import IncidentCore
-import IncidentStore
+import StoreKit
 import Postmortem
 import RunbookKit
 import Terminal
@@ -12,7 +12,7 @@ import Terminal
 extension DrillCommand {
     /// `warroom drill SCENARIO [--speed N]`: declares a drill of the scenario (or resumes the one still running)
     /// and opens the console on it.
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Open the console on a drill of SCENARIO (the default: `warroom drill SCENARIO`).",
@@ -40,7 +40,7 @@ extension DrillCommand {
             "A scenario file to run.", discussion: "SCENARIO may then name one of the runbooks it practises, or be left out."))
         var scenarioFile: String?
 
-        func run() throws {
+        func run() async throws {
             let workspace = global.workspaceURL
             let catalog = runbooks.catalog(workspace: workspace)
             if let speed, !(speed.isFinite && speed > 0 && speed <= Self.maxSpeed) {
@@ -61,18 +61,18 @@ extension DrillCommand {
             // Before anything is recorded: a drill declared where no console can open would run unseen.
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw CLIError(TerminalError.notATerminal.description) }
             let config = try global.config()
-            let store = try global.openStore(create: true)
-            if let running = try DrillSession.running(scenario.id, in: store) {
-                try DrillConsole.resume(running, store: store, global: global, runbooks: runbooks, speed: speed)
+            let store = try await global.openConsoleStore()
+            if let running = try await DrillSession.running(scenario.id, in: store) {
+                try await DrillConsole.resume(running, store: store, global: global, runbooks: runbooks, speed: speed)
                 return
             }
             for id in scenario.runbooks where catalog.runbooks.contains(where: { $0.id == id }) && !catalog.usable.contains(where: { $0.id == id }) {
                 throw CLIError("the runbook \(id), which \(scenario.id) practises, has problems (warroom runbook lint)")
             }
             let now = try global.now()
-            let id = try DrillSession.start(scenario, runbooks: catalog.usable, speed: speed ?? 1, store: store,
+            let id = try await DrillSession.start(scenario, runbooks: catalog.usable, speed: speed ?? 1, store: store,
                                             actor: global.actorName, now: now, policy: config.policy)
-            try DrillConsole.open(id, scenario: scenario.id, store: store, global: global, runbooks: runbooks,
+            try await DrillConsole.open(id, scenario: scenario.id, store: store, global: global, runbooks: runbooks,
                                   clock: .accelerated(start: now, speed: speed ?? 1))
         }
 
@@ -81,7 +81,7 @@ extension DrillCommand {
     }
 
     /// `warroom drill end [DRILL]`: ends a drill (if it is still running) and prints its score card.
-    struct End: ParsableCommand {
+    struct End: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "End a drill and print its score card; for a drill that has ended, write and print the card again.",
             discussion: "The drill's clock stops while no console is open, so a drill ended here ends at the last time "
@@ -93,9 +93,9 @@ extension DrillCommand {
         @Argument(help: "The drill (DRILL-3 or 3); may be left out when exactly one drill is running.")
         var drill: String?
 
-        func run() throws {
-            let store = try global.openStore(create: false)
-            let drills = try store.incidents().filter { $0.drill != nil }
+        func run() async throws {
+            let store = try await global.openStore(create: false)
+            let drills = try await store.incidents().filter { $0.drill != nil }
             let target: IncidentState
             if let drill {
                 let wanted = drill.uppercased()
@@ -116,13 +116,13 @@ extension DrillCommand {
                                        policy: config.policy, timeZone: global.timeZone)
             let card: DrillSession.ScoreCard
             if target.drill!.isOver {
-                card = try session.scoreCard(now: target.drill!.endedAt!)
+                card = try await session.scoreCard(now: target.drill!.endedAt!)
             } else {
                 // A drill resolved while no console was open ends at its resolution; otherwise where its clock stopped.
-                let stopped = try DrillSession.resumeTime(of: target.id, in: store)
+                let stopped = try await DrillSession.resumeTime(of: target.id, in: store)
                 let ending: DrillEnding = target.lifecycle.isActive ? .ended : .resolved
                 let at = target.lifecycle.isActive ? stopped : (target.enteredAt(.resolved) ?? stopped)
-                card = try session.end(ending, at: at, now: stopped, actor: global.actorName)
+                card = try await session.end(ending, at: at, now: stopped, actor: global.actorName)
             }
             print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
             print("Score card written to \(card.path)")
@@ -130,7 +130,7 @@ extension DrillCommand {
     }
 
     /// `warroom drill history [SCENARIO]`: every finished drill, by scenario, with the trend between the last two runs.
-    struct History: ParsableCommand {
+    struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show finished drills by scenario: milestone times, updates on time, steps, and whether the team is getting faster."
         )
@@ -140,10 +140,10 @@ extension DrillCommand {
         @Argument(help: "Only this scenario id.")
         var scenario: String?
 
-        func run() throws {
-            let store = try global.openStore(create: false)
+        func run() async throws {
+            let store = try await global.openStore(create: false)
             let config = try global.config()
-            var histories = DrillHistory.group(try DrillSession.finishedCards(in: store, policy: config.policy))
+            var histories = await DrillHistory.group(try DrillSession.finishedCards(in: store, policy: config.policy))
             if let scenario {
                 histories = histories.filter { $0.scenario == scenario }
                 guard !histories.isEmpty else { throw CLIError("no finished drill of the scenario \(scenario) in this workspace") }
@@ -159,30 +159,30 @@ extension DrillCommand {
 
 extension DrillConsole {
     /// Reopens a drill that is still running, its clock picking up where it stopped (at `speed`, else its own).
-    static func resume(_ running: IncidentState, store: SQLiteEventStore, global: GlobalOptions, runbooks: RunbookOptions,
-                       speed: Double?) throws {
+    static func resume(_ running: IncidentState, store: any WarroomStore, global: GlobalOptions, runbooks: RunbookOptions,
+                       speed: Double?) async throws {
         guard let drill = running.drill else { throw CLIError("\(running.id) has no drill scenario recorded") }
-        let resumeAt = try DrillSession.resumeTime(of: running.id, in: store)
+        let resumeAt = try await DrillSession.resumeTime(of: running.id, in: store)
         FileHandle.standardError.write(Data(("Resuming \(running.id) (\(drill.scenario.id)) at "
             + "\(DrillScenario.Inject.offsetText(seconds: Int(drill.elapsed(now: resumeAt))))\n").utf8))
-        try open(running.id, scenario: drill.scenario.id, store: store, global: global, runbooks: runbooks,
+        try await open(running.id, scenario: drill.scenario.id, store: store, global: global, runbooks: runbooks,
                  clock: .accelerated(start: resumeAt, speed: speed ?? drill.speed))
     }
 
     /// Opens the console on drill `id` and, once it closes, prints the score card, or how to go on.
-    static func open(_ id: IncidentID, scenario: String, store: SQLiteEventStore, global: GlobalOptions, runbooks: RunbookOptions,
-                     clock: ConsoleClock) throws {
+    static func open(_ id: IncidentID, scenario: String, store: any WarroomStore, global: GlobalOptions, runbooks: RunbookOptions,
+                     clock: ConsoleClock) async throws {
         let workspace = global.workspaceURL
         let config = try global.config()
         let contacts = ScenarioChoice.contacts(workspace: workspace)
         let session = DrillSession(incident: id, store: store, workspace: workspace, contacts: contacts.book,
                                    policy: config.policy, timeZone: global.timeZone)
-        let card = try openConsole(store: store, global: global, incident: id, runbooks: runbooks,
+        let card = try await openConsole(store: store, global: global, incident: id, runbooks: runbooks,
                                    drill: DrillConsole(session: session, clock: clock, contacts: contacts.source))
         if let card {
             print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
             print("Score card written to \(card.path)")
-        } else if let state = try store.incidents().first(where: { $0.id == id }), state.isUnderWay {
+        } else if let state = try await store.incidents().first(where: { $0.id == id }), state.isUnderWay {
             print("\(id) is still running: `warroom drill \(scenario)` resumes it; `warroom drill end \(id)` ends it "
                   + "and prints its score card.")
         }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import Broadcast
 import IncidentCore
-import IncidentStore
+import StoreKit
 
 /// Options every command takes: where the store is, who is writing, how times are shown.
 struct GlobalOptions: ParsableArguments {
@@ -13,6 +14,15 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(help: "Show and read times in UTC instead of local time.")
     var utc = false
+
+    @Option(help: ArgumentHelp(
+        "The team store, a PostgreSQL URL such as postgres://user@host:5432/warroom?sslmode=require "
+            + "(default: $WARROOM_STORE, else store.url in warroom.yaml, else the workspace's SQLite file).",
+        valueName: "url"))
+    var store: String?
+
+    @Option(help: "The workspace inside the team store (default: $WARROOM_STORE_WORKSPACE, store.workspace, else default).")
+    var storeWorkspace: String?
 
     var workspaceURL: URL {
         let env = ProcessInfo.processInfo.environment
@@ -40,17 +50,47 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Opens the workspace's store. Read-only commands pass `create: false` so a typo in --workspace
-    /// is reported instead of silently creating an empty store.
-    func openStore(create: Bool) throws -> SQLiteEventStore {
-        let url = workspaceURL
-        if !create {
-            let file = url.appendingPathComponent(".warroom/warroom.sqlite").path
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw CLIError("no Warroom store in \(url.path) (declare an incident with `warroom declare`, or pass --workspace)")
-            }
+    /// The store this command uses: the team store when one is named, else the workspace's SQLite file.
+    func storeLocation() throws -> StoreLocation {
+        let settings = try config().store
+        do {
+            return try StoreLocation.resolve(
+                url: store, workspace: storeWorkspace, configuredURL: settings.url, configuredWorkspace: settings.workspace,
+                listenURL: settings.listenURL, directory: workspaceURL)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
         }
-        return try SQLiteEventStore.open(workspace: url)
+    }
+
+    /// Opens the workspace's store. Read-only commands pass `create: false` so a typo in --workspace
+    /// is reported instead of silently creating an empty store. On a team store, entries spooled while it was out
+    /// of reach are handed over first, so they land before anything this command writes.
+    func openStore(create: Bool) async throws -> any WarroomStore {
+        let location = try storeLocation()
+        let store = try await location.open(create: create)
+        OpenStores.register(store)
+        if location.isTeamStore, FileManager.default.fileExists(atPath: OfflineSpool.defaultPath()) {
+            let spool = try OfflineSpool(store: location.identity)
+            let report = try await spool.sync(into: store, policy: try policy())
+            SpoolReport.print(report)
+        }
+        return store
+    }
+
+    /// On a team store, notes which incidents are active, so `warroom log` can find its incident while offline.
+    func rememberActive(_ incidents: [IncidentState]) throws {
+        let location = try storeLocation()
+        guard location.isTeamStore else { return }
+        try OfflineSpool(store: location.identity).remember(active: incidents.filter(\.isUnderWay).map(\.id))
+    }
+
+    /// Opens the store for a console: a team store gets its second connection, for pushed changes.
+    func openConsoleStore() async throws -> any WarroomStore {
+        let location = try storeLocation()
+        guard location.isTeamStore else { return try await openStore(create: true) }
+        let store = try await location.open(create: true, listen: true)
+        OpenStores.register(store)
+        return store
     }
 
     /// Parses an --at value against the clock, in the display time zone.
@@ -78,17 +118,18 @@ struct CLIError: Error, CustomStringConvertible {
 extension GlobalOptions {
     /// Validates `command` against the incident's current state and appends it in one store transaction.
     @discardableResult
-    func record(_ command: IncidentCommand, entry: EntryOptions) throws -> Event {
-        try record(command, entry: entry, attaching: [])[0]
+    func record(_ command: IncidentCommand, entry: EntryOptions) async throws -> Event {
+        try await record(command, entry: entry, attaching: [])[0]
     }
 
     /// Like `record(_:entry:)`; a severity change also attaches the runbooks of `catalog` that now apply, in the
     /// same transaction. Returns every stored event, the command's own first.
-    func record(_ command: IncidentCommand, entry: EntryOptions, attaching catalog: [Runbook]) throws -> [Event] {
-        let store = try openStore(create: false)
+    func record(_ command: IncidentCommand, entry: EntryOptions, attaching catalog: [Runbook]) async throws -> [Event] {
+        let store = try await openStore(create: false)
         let now = try now()
         let occurredAt = try time(entry.at, now: now)
-        let incidents = try store.incidents()
+        let incidents = try await store.incidents()
+        try rememberActive(incidents)
         let target: IncidentState
         if case .changeState(to: .closed, _, _) = command, entry.incident == nil,
            !incidents.contains(where: \.isUnderWay),
@@ -100,14 +141,14 @@ extension GlobalOptions {
         }
         let actor = actorName
         let policy = try policy()
-        return try store.append(to: target.id) { state in
+        return try await store.append(to: target.id) { state in
             try state.drafts(for: command, at: occurredAt, now: now, actor: actor, policy: policy, runbooks: catalog)
         }
     }
 
     /// The incidents a read command shows: the one named, the only active one, or, with `allActive`, every active one.
-    func selectedIncidents(_ requested: String?, store: SQLiteEventStore, allActive: Bool) throws -> [IncidentState] {
-        let incidents = try store.incidents()
+    func selectedIncidents(_ requested: String?, store: any WarroomStore, allActive: Bool) async throws -> [IncidentState] {
+        let incidents = try await store.incidents()
         if requested == nil, allActive {
             let active = incidents.filter(\.isUnderWay)
             if active.count > 1 { return active }

@@ -3,7 +3,7 @@ import Foundation
 import IncidentCore
 
 /// `warroom list`: every incident in the workspace.
-struct List: ParsableCommand {
+struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the workspace's incidents, newest first.")
 
     @OptionGroup var global: GlobalOptions
@@ -11,11 +11,11 @@ struct List: ParsableCommand {
     @Flag(help: "Only incidents under way: not resolved or closed, and not drills that have ended.")
     var active = false
 
-    func run() throws {
-        let store = try global.openStore(create: false)
+    func run() async throws {
+        let store = try await global.openStore(create: false)
         let now = try global.now()
         let text = TimeText(timeZone: global.timeZone)
-        let incidents = try store.incidents().filter { !active || $0.isUnderWay }.reversed()
+        let incidents = try await store.incidents().filter { !active || $0.isUnderWay }.reversed()
         if incidents.isEmpty {
             print(active ? "No active incidents." : "No incidents.")
             return

@@ -3,10 +3,10 @@ import Broadcast
 import Dispatch
 import Foundation
 import IncidentCore
-import IncidentStore
+import StoreKit
 
 /// `warroom outbox`: the status-update deliveries waiting, given up, or done; a worker to deliver them; requeueing.
-struct OutboxCommand: ParsableCommand {
+struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
         abstract: "List, deliver and requeue status-update deliveries.",
@@ -21,7 +21,7 @@ struct OutboxCommand: ParsableCommand {
 }
 
 /// `warroom outbox list`.
-struct OutboxList: ParsableCommand {
+struct OutboxList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "Show pending and given-up deliveries (--all: delivered ones too).")
 
@@ -33,18 +33,19 @@ struct OutboxList: ParsableCommand {
     @Flag(help: "Include delivered ones.")
     var all = false
 
-    func run() throws {
-        let store = try global.openStore(create: false)
-        let id = try incident.map { try IncidentSelection.resolve($0, among: store.incidents()).id }
+    func run() async throws {
+        let store = try await global.openStore(create: false)
+        let incidents = try await store.incidents()
+        let id = try incident.map { try IncidentSelection.resolve($0, among: incidents).id }
         let statuses: Set<DeliveryStatus>? = all ? nil : [.pending, .abandoned]
-        let deliveries = try store.deliveries(incident: id, statuses: statuses)
+        let deliveries = try await store.deliveries(incident: id, statuses: statuses)
         guard !deliveries.isEmpty else {
             print(all ? "the outbox is empty" : "nothing pending or given up")
             return
         }
         let text = TimeText(timeZone: global.timeZone)
         let width = deliveries.map(\.channel.count).max() ?? 0
-        let pages = try Self.pageIDs(store)
+        let pages = try await Self.pageIDs(store)
         for d in deliveries {
             let what = pages.contains(d.update) ? "page" : "update"
             var line = "#\(d.id)  \(d.incident) \(what) #\(d.update)  \(d.channel.padding(toLength: width, withPad: " ", startingAt: 0))  "
@@ -62,13 +63,13 @@ struct OutboxList: ParsableCommand {
     }
 
     /// Entries that are pages by webhook: their deliveries read `page #N`, not `update #N`.
-    static func pageIDs(_ store: some EventStore) throws -> Set<EventID> {
-        Set(try store.incidents().flatMap { $0.paging.pages.map(\.id) })
+    static func pageIDs(_ store: some EventStore) async throws -> Set<EventID> {
+        await Set(try store.incidents().flatMap { $0.paging.pages.map(\.id) })
     }
 }
 
 /// `warroom outbox run`.
-struct OutboxRun: ParsableCommand {
+struct OutboxRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Deliver pending status updates in the foreground.",
@@ -94,40 +95,34 @@ struct OutboxRun: ParsableCommand {
         if once && untilEmpty { throw ValidationError("choose one of --once and --until-empty") }
     }
 
-    func run() throws {
-        let store = try global.openStore(create: false)
+    func run() async throws {
+        let store = try await global.openStore(create: false)
         let config = try global.config()
         let sender = ChannelSender(workspace: global.workspaceURL)
         let worker = OutboxWorker(store: store, config: config, sender: sender, eventTime: OutboxRunner.eventClock(global),
                                   onError: { FileHandle.standardError.write(Data("warroom: \($0)\n".utf8)) })
         if once {
-            let reports = OutboxRunner.blocking {
-                let reports = await worker.deliverDue()
-                await sender.shutdown()
-                return reports
-            }
+            let reports = await worker.deliverDue()
+            await sender.shutdown()
             if reports.isEmpty { print("nothing due") }
             OutboxRunner.printReports(reports, config: config)
             return
         }
         if untilEmpty {
             let deadline = Date().addingTimeInterval(maxWait)
-            let reports = OutboxRunner.blocking {
-                var reports: [AttemptReport] = []
-                while Date() < deadline {
-                    let pass = await worker.deliverDue(deadline: deadline)
-                    reports += pass
-                    guard let next = try? store.nextDueTime() else { break }
-                    if pass.isEmpty {
-                        let pause = min(max(0.05, next.timeIntervalSinceNow), deadline.timeIntervalSinceNow, 1)
-                        if pause > 0 { try? await Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
-                    }
+            var reports: [AttemptReport] = []
+            while Date() < deadline {
+                let pass = await worker.deliverDue(deadline: deadline)
+                reports += pass
+                guard let next = try? await store.nextDueTime() else { break }
+                if pass.isEmpty {
+                    let pause = min(max(0.05, next.timeIntervalSinceNow), deadline.timeIntervalSinceNow, 1)
+                    if pause > 0 { try? await Task.sleep(nanoseconds: UInt64(pause * 1e9)) }
                 }
-                await sender.shutdown()
-                return reports
             }
+            await sender.shutdown()
             OutboxRunner.printReports(reports, config: config)
-            let left = try store.deliveries(incident: nil, statuses: [.pending])
+            let left = try await store.deliveries(incident: nil, statuses: [.pending])
             if !left.isEmpty {
                 throw CLIError("\(left.count) deliver\(left.count == 1 ? "y is" : "ies are") still pending after \(Int(maxWait))s")
             }
@@ -144,16 +139,14 @@ struct OutboxRun: ParsableCommand {
             return source
         }
         print("delivering; Ctrl-C stops")
-        OutboxRunner.blocking {
-            await task.value
-            await sender.shutdown()
-        }
+        await task.value
+        await sender.shutdown()
         sources.forEach { $0.cancel() }
     }
 }
 
 /// `warroom outbox retry`.
-struct OutboxRetry: ParsableCommand {
+struct OutboxRetry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry", abstract: "Put given-up deliveries back in the outbox (all, or the ids listed).")
 
@@ -165,13 +158,14 @@ struct OutboxRetry: ParsableCommand {
     @Argument(help: "Delivery ids from `warroom outbox list`; none means every given-up delivery.")
     var ids: [Int64] = []
 
-    func run() throws {
-        let store = try global.openStore(create: false)
-        let id = try incident.map { try IncidentSelection.resolve($0, among: store.incidents()).id }
-        let requeued = try store.requeue(ids: ids.isEmpty ? nil : ids, incident: id, actor: global.actorName, now: Date(),
+    func run() async throws {
+        let store = try await global.openStore(create: false)
+        let incidents = try await store.incidents()
+        let id = try incident.map { try IncidentSelection.resolve($0, among: incidents).id }
+        let requeued = try await store.requeue(ids: ids.isEmpty ? nil : ids, incident: id, actor: global.actorName, now: Date(),
                                          at: try global.now())
         guard !requeued.isEmpty else { throw CLIError("no given-up delivery matches; `warroom outbox list` shows them") }
-        let pages = try OutboxList.pageIDs(store)
+        let pages = try await OutboxList.pageIDs(store)
         for d in requeued { print("#\(d.id) \(d.incident) \(pages.contains(d.update) ? "page" : "update") #\(d.update) requeued for \(d.channel)") }
         print("an open console delivers them, or `warroom outbox run`")
     }

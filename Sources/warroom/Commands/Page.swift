@@ -3,10 +3,10 @@ import Broadcast
 import Drills
 import Foundation
 import IncidentCore
-import IncidentStore
+import StoreKit
 
 /// `warroom page ROLE|NAME`: pages a role's next contact, or a person, and records it.
-struct Page: ParsableCommand {
+struct Page: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Page a role's next contact or a person from contacts.yaml, and record the page.",
         discussion: """
@@ -34,7 +34,7 @@ struct Page: ParsableCommand {
         if let wait, !(wait >= 0 && wait.isFinite) { throw ValidationError("--wait must be 0 or more seconds") }
     }
 
-    func run() throws {
+    func run() async throws {
         var channel: PageChannel?
         if let via {
             guard let parsed = PageChannel(rawValue: via.lowercased()) else {
@@ -43,19 +43,19 @@ struct Page: ParsableCommand {
             channel = parsed
         }
         let book = try ContactsSupport.book(global)
-        let store = try global.openStore(create: false)
+        let store = try await global.openStore(create: false)
         let now = try global.now()
         let occurredAt = try global.time(entry.at, now: now)
-        let incident = try IncidentSelection.resolve(entry.incident, among: store.incidents())
+        let incident = try await IncidentSelection.resolve(entry.incident, among: store.incidents())
         let text = target.joined(separator: " ")
         let actor = global.actorName
         if channel == .webhook {
-            try pageByWebhook(text, incident: incident.id, book: book, store: store, occurredAt: occurredAt, now: now)
+            try await pageByWebhook(text, incident: incident.id, book: book, store: store, occurredAt: occurredAt, now: now)
             return
         }
         var proposal: PageProposal?
         // Proposed inside the write transaction: another terminal's page or ack is taken into account.
-        let events = try store.append(to: incident.id) { state in
+        let events = try await store.append(to: incident.id) { state in
             let p = try state.proposePage(text, via: channel, contacts: book, now: occurredAt)
             proposal = p
             let payload = try state.decide(.paging(.page(p.order)), at: occurredAt, now: now)
@@ -64,7 +64,7 @@ struct Page: ParsableCommand {
         let event = events[0]
         print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         if incident.isDrill {
-            if let state = try store.incidents().first(where: { $0.id == incident.id }), let record = state.paging.page(id: event.id) {
+            if let state = try await store.incidents().first(where: { $0.id == incident.id }), let record = state.paging.page(id: event.id) {
                 try DrillSink(workspace: global.workspaceURL).record(page: record, incident: incident.id, state: state)
             }
             print("DRILL: the page is recorded and written to \(DrillSink.fileName); do not really call or message anyone")
@@ -77,12 +77,12 @@ struct Page: ParsableCommand {
 extension Page {
     /// Records the page with its outbox delivery in one transaction, then delivers it like `broadcast --send`.
     private func pageByWebhook(
-        _ text: String, incident: IncidentID, book: ContactBook, store: SQLiteEventStore, occurredAt: Date, now: Date
-    ) throws {
+        _ text: String, incident: IncidentID, book: ContactBook, store: any WarroomStore, occurredAt: Date, now: Date
+    ) async throws {
         let config = try global.config()
         let recorded: RecordedStatusUpdate
         do {
-            recorded = try WebhookPager.send(text, to: incident, contacts: book, store: store, config: config,
+            recorded = try await WebhookPager.send(text, to: incident, contacts: book, store: store, config: config,
                                              actor: global.actorName, occurredAt: occurredAt, now: now)
         } catch let error as WebhookPageError {
             throw CLIError(error.description)
@@ -94,9 +94,9 @@ extension Page {
             print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
             return
         }
-        let reports = OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
+        let reports = await OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
         OutboxRunner.printReports(reports, config: config, subject: "page")
-        let pending = try store.deliveries(incident: incident, statuses: [.pending]).filter { $0.update == page.id }
+        let pending = try await store.deliveries(incident: incident, statuses: [.pending]).filter { $0.update == page.id }
         if !pending.isEmpty {
             print("still pending: \(pending.map(\.channel).joined(separator: ", ")) — an open console keeps retrying, "
                   + "or run `warroom outbox run`")
@@ -105,7 +105,7 @@ extension Page {
 }
 
 /// `warroom ack ROLE|NAME`: records that a page was answered.
-struct Ack: ParsableCommand {
+struct Ack: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record that a role (its latest page) or a person acknowledged their page.",
         discussion: "Backdate with --at when the answer came earlier: `warroom ack dba --at 14:12`."
@@ -117,8 +117,8 @@ struct Ack: ParsableCommand {
     @Argument(help: "The role paged (dba) or the contact's id or name.")
     var target: [String]
 
-    func run() throws {
-        let event = try global.record(.paging(.acknowledge(target.joined(separator: " "))), entry: entry)
+    func run() async throws {
+        let event = try await global.record(.paging(.acknowledge(target.joined(separator: " "))), entry: entry)
         print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

@@ -103,10 +103,10 @@ struct PagingStatusJSON: Encodable {
 
 extension PagingReport {
     /// After a severity change: who the new level requires and who is not engaged, when contacts.yaml is readable.
-    static func sayWhoIsMissing(_ global: GlobalOptions, incident: String?) {
+    static func sayWhoIsMissing(_ global: GlobalOptions, incident: String?) async {
         guard case .loaded(let book) = ContactsSupport.optionalBook(global),
-              let store = try? global.openStore(create: false), let now = try? global.now(),
-              let state = try? IncidentSelection.resolve(incident, among: store.incidents())
+              let store = try? await global.openStore(create: false), let now = try? global.now(),
+              let state = try? await IncidentSelection.resolve(incident, among: store.incidents())
         else { return }
         print(InertText.make(state.engagement(contacts: book, now: now).gapsText))
     }

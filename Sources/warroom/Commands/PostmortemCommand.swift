@@ -4,7 +4,7 @@ import IncidentCore
 import Postmortem
 
 /// `warroom postmortem`: writes the incident's postmortem from its timeline and records that it did.
-struct PostmortemCommand: ParsableCommand {
+struct PostmortemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postmortem",
         abstract: "Write the incident's postmortem (Markdown) from its timeline.",
@@ -37,7 +37,7 @@ struct PostmortemCommand: ParsableCommand {
     @Flag(help: "List the variables a template may use, and exit.")
     var listVariables = false
 
-    func run() throws {
+    func run() async throws {
         if listVariables {
             print(PostmortemVariables.listing())
             return
@@ -55,9 +55,9 @@ struct PostmortemCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(InertText.make(shown.description))\n".utf8))
             throw ExitCode(1)
         }
-        let store = try global.openStore(create: false)
-        let target = try Self.select(incident, among: store.incidents())
-        let outcome = try writer.generate(
+        let store = try await global.openStore(create: false)
+        let target = try await Self.select(incident, among: store.incidents())
+        let outcome = try await writer.generate(
             incident: target.id, store: store, template: chosen, output: output.map(Self.fileURL), force: force,
             now: try global.now(), actor: global.actorName)
         if let event = outcome.event {

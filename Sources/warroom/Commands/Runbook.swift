@@ -4,7 +4,7 @@ import IncidentCore
 import RunbookKit
 
 /// `warroom runbook`: the response plans kept in the workspace's `Runbooks/` directory.
-struct RunbookCommand: ParsableCommand {
+struct RunbookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runbook",
         abstract: "Work with the runbooks in Runbooks/.",
@@ -14,7 +14,7 @@ struct RunbookCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     /// `warroom runbook lint [PATHS…]`: every problem as `path:line: message`, non-zero exit if any.
-    struct Lint: ParsableCommand {
+    struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check runbooks and print every problem as path:line: message.",
             discussion: """
@@ -31,7 +31,7 @@ struct RunbookCommand: ParsableCommand {
         @Argument(help: "Runbook files or directories (default: the runbooks incidents attach from).")
         var paths: [String] = []
 
-        func run() throws {
+        func run() async throws {
             var targets = paths
             if targets.isEmpty {
                 guard let directory = runbooks.resolvedDirectory(workspace: global.workspaceURL) else {

@@ -5,7 +5,7 @@ import RunbookKit
 
 extension RunbookCommand {
     /// `warroom runbook attach ID`: attaches a runbook by hand.
-    struct Attach: ParsableCommand {
+    struct Attach: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Attach a runbook to the incident by hand.",
             discussion: """
@@ -22,7 +22,7 @@ extension RunbookCommand {
         @Argument(help: "The runbook's id (its front matter `id`).")
         var id: String
 
-        func run() throws {
+        func run() async throws {
             let workspace = global.workspaceURL
             guard let directory = source.resolvedDirectory(workspace: workspace) else {
                 throw CLIError("no runbooks found: pass --runbooks DIR, set $WARROOM_RUNBOOKS, or create \(workspace.path)/Runbooks")
@@ -39,13 +39,13 @@ extension RunbookCommand {
                 let list = problems.map { "  " + InertText.make($0.description) }.joined(separator: "\n")
                 throw CLIError("runbook \(runbook.id) has problems; fix them before attaching it:\n\(list)")
             }
-            let event = try global.record(.runbook(.attach(runbook)), entry: entry)
+            let event = try await global.record(.runbook(.attach(runbook)), entry: entry)
             print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         }
     }
 
     /// `warroom runbook checklist`: where every step of the incident's runbooks stands.
-    struct Checklist: ParsableCommand {
+    struct Checklist: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the checklist of the runbooks attached to the incident.",
             discussion: """
@@ -62,10 +62,10 @@ extension RunbookCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            let store = try global.openStore(create: false)
+        func run() async throws {
+            let store = try await global.openStore(create: false)
             let now = try global.now()
-            let target = try global.selectedIncidents(incident, store: store, allActive: false)[0]
+            let target = try await global.selectedIncidents(incident, store: store, allActive: false)[0]
             let checklists = target.checklists(now: now)
             if json {
                 print(try JSONText.pretty(checklists.map(ChecklistJSON.init)))

@@ -59,16 +59,16 @@ struct RunbookOptions: ParsableArguments {
 extension GlobalOptions {
     /// Like `record`, but a severity change also attaches the runbooks that now apply, in the same transaction.
     /// Returns every stored event, the command's own first.
-    func recordAttaching(_ command: IncidentCommand, entry: EntryOptions, runbooks source: RunbookOptions) throws -> [Event] {
+    func recordAttaching(_ command: IncidentCommand, entry: EntryOptions, runbooks source: RunbookOptions) async throws -> [Event] {
         // Read before the write transaction: file I/O must not hold other writers up.
         let catalog: [Runbook]
         if case .changeSeverity = command { catalog = source.usableForAttaching(workspace: workspaceURL) } else { catalog = [] }
-        return try record(command, entry: entry, attaching: catalog)
+        return try await record(command, entry: entry, attaching: catalog)
     }
 }
 
 /// `warroom step done|skip|undo RUNBOOK:STEP`: works the checklist of an attached runbook.
-struct StepCommand: ParsableCommand {
+struct StepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "step",
         abstract: "Check, skip or un-check a step of a runbook attached to the incident.",
@@ -81,18 +81,18 @@ struct StepCommand: ParsableCommand {
     )
 
     /// `warroom step done`.
-    struct Done: ParsableCommand {
+    struct Done: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a step: it is done.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var entry: EntryOptions
         @Argument(help: "RUNBOOK:STEP (STEP is the step's id or number).")
         var step: String
 
-        func run() throws { try StepCommand.record(.check(step), global: global, entry: entry) }
+        func run() async throws { try await StepCommand.record(.check(step), global: global, entry: entry) }
     }
 
     /// `warroom step skip`.
-    struct Skip: ParsableCommand {
+    struct Skip: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Skip a step, with a reason (required).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var entry: EntryOptions
@@ -101,11 +101,11 @@ struct StepCommand: ParsableCommand {
         @Option(help: "Why it is skipped (required).")
         var reason: String
 
-        func run() throws { try StepCommand.record(.skip(step, reason: reason), global: global, entry: entry) }
+        func run() async throws { try await StepCommand.record(.skip(step, reason: reason), global: global, entry: entry) }
     }
 
     /// `warroom step undo`.
-    struct Undo: ParsableCommand {
+    struct Undo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Un-check a done or skipped step; the entry it takes back stays on the timeline.")
         @OptionGroup var global: GlobalOptions
@@ -115,11 +115,11 @@ struct StepCommand: ParsableCommand {
         @Option(help: "Why (optional).")
         var reason: String?
 
-        func run() throws { try StepCommand.record(.undo(step, reason: reason), global: global, entry: entry) }
+        func run() async throws { try await StepCommand.record(.undo(step, reason: reason), global: global, entry: entry) }
     }
 
-    static func record(_ action: RunbookAction, global: GlobalOptions, entry: EntryOptions) throws {
-        let event = try global.record(.runbook(action), entry: entry)
+    static func record(_ action: RunbookAction, global: GlobalOptions, entry: EntryOptions) async throws {
+        let event = try await global.record(.runbook(action), entry: entry)
         print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import IncidentCore
 
 /// `warroom sev`: moves the severity up or down, with a reason.
-struct Sev: ParsableCommand {
+struct Sev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Change the incident's severity (either way) with a reason.",
         discussion: "A change makes a status update due at once."
@@ -19,11 +19,11 @@ struct Sev: ParsableCommand {
 
     @OptionGroup var runbooks: RunbookOptions
 
-    func run() throws {
+    func run() async throws {
         // The change, then any runbooks the new severity attaches.
-        for event in try global.recordAttaching(.changeSeverity(to: severity, reason: reason), entry: entry, runbooks: runbooks) {
+        for event in try await global.recordAttaching(.changeSeverity(to: severity, reason: reason), entry: entry, runbooks: runbooks) {
             print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         }
-        PagingReport.sayWhoIsMissing(global, incident: entry.incident)
+        await PagingReport.sayWhoIsMissing(global, incident: entry.incident)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import IncidentCore
 
 /// `warroom state`: moves the incident through its lifecycle.
-struct State: ParsableCommand {
+struct State: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Move the incident to a new lifecycle state.",
         discussion: """
@@ -24,8 +24,8 @@ struct State: ParsableCommand {
     @Option(help: "Resolve before the monitoring period is over, for this reason.")
     var override: String?
 
-    func run() throws {
-        let event = try global.record(.changeState(to: state, reason: reason, override: override), entry: entry)
+    func run() async throws {
+        let event = try await global.record(.changeState(to: state, reason: reason, override: override), entry: entry)
         print("#\(event.id) \(event.incident) \(event.payload.summary)")
     }
 }

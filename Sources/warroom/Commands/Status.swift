@@ -4,7 +4,7 @@ import Foundation
 import IncidentCore
 
 /// `warroom status`: where an incident stands and when the next update is due.
-struct Status: ParsableCommand {
+struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show severity, state, elapsed time and the next status update (due, due soon or OVERDUE).",
         discussion: "Without --incident, shows every active incident. --json prints an array with one object per incident."
@@ -18,10 +18,10 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() throws {
-        let store = try global.openStore(create: false)
+    func run() async throws {
+        let store = try await global.openStore(create: false)
         let now = try global.now()
-        let incidents = try global.selectedIncidents(incident, store: store, allActive: true)
+        let incidents = try await global.selectedIncidents(incident, store: store, allActive: true)
         let policy = try global.policy()
         if json {
             let contacts = ContactsSupport.optionalBook(global)

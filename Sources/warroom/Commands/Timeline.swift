@@ -3,7 +3,7 @@ import Foundation
 import IncidentCore
 
 /// `warroom timeline`: the incident's entries in the order they happened.
-struct Timeline: ParsableCommand {
+struct Timeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the timeline ordered by when things happened (backdated entries in place).",
         discussion: "Entries written down later than they happened are marked with when they were recorded; corrected entries show the correction."
@@ -17,10 +17,10 @@ struct Timeline: ParsableCommand {
     @Flag(help: "Print a JSON array of events.")
     var json = false
 
-    func run() throws {
-        let store = try global.openStore(create: false)
-        let target = try global.selectedIncidents(incident, store: store, allActive: false)[0]
-        let events = Self.ordered(try store.events(of: target.id))
+    func run() async throws {
+        let store = try await global.openStore(create: false)
+        let target = try await global.selectedIncidents(incident, store: store, allActive: false)[0]
+        let events = await Self.ordered(try store.events(of: target.id))
         if json {
             print(try JSONText.pretty(events.map { EventJSON($0, in: target, correctedBy: target.corrections[$0.id]) }))
             return

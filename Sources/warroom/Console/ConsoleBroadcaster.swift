@@ -10,7 +10,7 @@ import IncidentCore
 final class ConsoleBroadcaster: @unchecked Sendable {
     // @unchecked: `sender`, `worker` and `task` are set once in `start` on the input thread, before anything reads them.
     let config: WarroomConfig
-    private let outbox: any OutboxStore
+    private let outbox: any WarroomStore
     private let workspace: URL
     private let clock: ConsoleClock
     private var sender: ChannelSender?
@@ -18,7 +18,7 @@ final class ConsoleBroadcaster: @unchecked Sendable {
     private var task: Task<Void, Never>?
     private let stopped = DispatchSemaphore(value: 0)
 
-    init(config: WarroomConfig, outbox: any OutboxStore, workspace: URL, clock: ConsoleClock) {
+    init(config: WarroomConfig, outbox: any WarroomStore, workspace: URL, clock: ConsoleClock) {
         self.config = config
         self.outbox = outbox
         self.workspace = workspace
@@ -35,6 +35,11 @@ final class ConsoleBroadcaster: @unchecked Sendable {
             store: outbox, config: config, sender: sender, eventTime: { clock.now() },
             onError: { mailbox.post(.recordFailed($0)) })
         self.worker = worker
+        if !worker.waitingElsewhere.isEmpty {
+            mailbox.post(.recordFailed(
+                "not sent from this machine (a secret they need is not set here): "
+                    + worker.waitingElsewhere.joined(separator: ", ") + "; their deliveries wait for a machine that has it"))
+        }
         let stopped = self.stopped
         task = Task.detached(priority: .utility) {
             await worker.run()
@@ -43,12 +48,12 @@ final class ConsoleBroadcaster: @unchecked Sendable {
     }
 
     /// Records the update and its deliveries in one transaction, then wakes the worker. Runs on the store queue.
-    func send(_ incident: IncidentID, message: String, audience: Audience, actor: String, mailbox: Mailbox) throws {
-        let recorded = try StatusBroadcaster.send(
+    func send(_ incident: IncidentID, message: String, audience: Audience, actor: String, mailbox: Mailbox) async throws {
+        let recorded = try await StatusBroadcaster.send(
             message, audience: audience, to: incident, store: outbox, config: config, actor: actor, now: clock.now())
         let channels = recorded.deliveries.map(\.channel)
         var note: String?
-        if channels.isEmpty, let state = try? (outbox as? any EventStore)?.incidents().first(where: { $0.id == incident }) {
+        if channels.isEmpty, let state = try? await outbox.incidents().first(where: { $0.id == incident }) {
             note = StatusBroadcaster.noReceiverReason(config: config, state: state, audience: audience)
         }
         mailbox.post(.broadcast(.sent(update: recorded.update.id, channels: channels, note: note)))
@@ -56,8 +61,8 @@ final class ConsoleBroadcaster: @unchecked Sendable {
     }
 
     /// Records a confirmed webhook page with its delivery in one transaction, then wakes the worker. Runs on the store queue.
-    func page(_ incident: IncidentID, order: PageOrder, occurredAt: Date, actor: String) throws {
-        _ = try WebhookPager.send(order, to: incident, store: outbox, config: config, actor: actor,
+    func page(_ incident: IncidentID, order: PageOrder, occurredAt: Date, actor: String) async throws {
+        _ = try await WebhookPager.send(order, to: incident, store: outbox, config: config, actor: actor,
                                   occurredAt: occurredAt, now: clock.now())
         worker?.wake()
     }

@@ -3,6 +3,7 @@ import Drills
 import Foundation
 import IncidentCore
 import Postmortem
+import StoreKit
 import Terminal
 
 /// Opens the console on `store` and runs it until the user quits; the calling thread becomes the input loop.
@@ -14,7 +15,7 @@ import Terminal
 /// the drill ended while the console was open.
 @discardableResult
 func runConsole(
-    store: any EventStore, actor: String, incident: IncidentID?, timeZone: TimeZone = .current,
+    store: any WarroomStore, spool: OfflineSpool? = nil, actor: String, incident: IncidentID?, timeZone: TimeZone = .current,
     clock: ConsoleClock, policy: Policy = .standard,
     contacts: (load: @Sendable () -> ContactsSource, files: WatchedFiles)? = nil, broadcaster: ConsoleBroadcaster? = nil,
     runbooks: @escaping @Sendable () -> (usable: [Runbook], problems: [String]) = { ([], []) }, runbookFiles: WatchedFiles? = nil,
@@ -38,6 +39,7 @@ func runConsole(
     worker.broadcaster = broadcaster
     worker.postmortems = postmortems
     worker.drill = drill
+    worker.spool = spool
     worker.start()
     broadcaster?.start(mailbox: worker.mailbox)
     let caught = loop.run(until: { signals.received })
