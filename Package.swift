@@ -16,12 +16,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "IncidentCore"),
+        .target(name: "CFileSystem"),
         .target(
             name: "IncidentStore",
-            dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["IncidentCore", "CFileSystem", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "PostgresStore",
+            dependencies: ["IncidentCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .target(
+            name: "StoreKit",
+            dependencies: ["IncidentCore", "IncidentStore", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "YAMLDiagnostics", dependencies: ["IncidentCore", "Yams"]),
         .target(name: "RunbookKit", dependencies: ["IncidentCore", "YAMLDiagnostics", "Yams"]),
@@ -42,15 +52,15 @@ let package = Package(
         .executableTarget(
             name: "warroom",
             dependencies: [
-                "IncidentCore", "IncidentStore", "RunbookKit", "ContactsKit", "Broadcast", "Postmortem", "Console", "Terminal",
+                "IncidentCore", "StoreKit", "RunbookKit", "ContactsKit", "Broadcast", "Postmortem", "Console", "Terminal",
                 "Drills", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "warroom-bench",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Console", "Terminal", "Postmortem", "ChildProcess",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "IncidentCore", "IncidentStore", "Console", "Terminal", "Postmortem", "ChildProcess", "PostgresStore", "StoreKit",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .executableTarget(
@@ -60,6 +70,14 @@ let package = Package(
         ),
         .target(name: "WarroomTestSupport", path: "Tests/Support/WarroomTestSupport"),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["IncidentCore", "StoreKit", "Broadcast", "WarroomTestSupport"]
+        ),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: ["IncidentCore", "PostgresStore", "WarroomTestSupport", "ChildProcess"]
+        ),
         .testTarget(
             name: "IncidentStoreTests",
             dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer", .product(name: "GRDB", package: "GRDB.swift")]
