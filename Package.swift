@@ -68,6 +68,11 @@ let package = Package(
             dependencies: ["IncidentCore", "IncidentStore"],
             path: "Tests/Support/store-crash-writer"
         ),
+        .executableTarget(
+            name: "pg-writer",
+            dependencies: ["IncidentCore", "PostgresStore"],
+            path: "Tests/Support/pg-writer"
+        ),
         .target(name: "WarroomTestSupport", path: "Tests/Support/WarroomTestSupport"),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
         .testTarget(
@@ -76,7 +81,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresStoreTests",
-            dependencies: ["IncidentCore", "PostgresStore", "WarroomTestSupport", "ChildProcess"]
+            dependencies: [
+                "IncidentCore", "PostgresStore", "WarroomTestSupport", "ChildProcess", "pg-writer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "IncidentStoreTests",
@@ -102,7 +110,11 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "WarroomCLITests", dependencies: ["IncidentCore", "IncidentStore", "RunbookKit", "Drills", "WarroomTestSupport", "warroom"]
+            name: "WarroomCLITests",
+            dependencies: [
+                "IncidentCore", "IncidentStore", "RunbookKit", "Drills", "WarroomTestSupport", "warroom",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport", "ChildProcess", "warroom"]),
     ]

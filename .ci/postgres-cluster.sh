@@ -45,15 +45,17 @@ pg_cluster_start() {
         return 0
     fi
 
-    if ! _pg_cluster_find_binaries; then
-        echo "installing: postgresql"
+    local missing=()
+    _pg_cluster_find_binaries || missing+=(postgresql)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}"
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
-        # The package starts its own cluster on 5432; ours runs beside it, so stop that one.
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+        # The package may start a cluster of its own on 5432; ours runs beside it, so stop that one.
         command -v pg_ctlcluster >/dev/null 2>&1 && service postgresql stop >/dev/null 2>&1 || true
         _pg_cluster_find_binaries || { echo "pg_cluster_start: no initdb after installing postgresql" >&2; return 1; }
     fi
-    command -v python3 >/dev/null 2>&1 || { echo "pg_cluster_start: python3 is needed to pick a port" >&2; return 1; }
 
     # In /tmp, not $TMPDIR: the postgres user must reach it, and the socket path must stay short.
     PG_CLUSTER_DIR="$(mktemp -d /tmp/warroom-pg.XXXXXX)" || return 1
@@ -73,12 +75,13 @@ pg_cluster_start() {
     _pg_cluster_make_certificates "$PG_CLUSTER_DIR/tls" >"$PG_CLUSTER_DIR/tls.log" 2>&1 \
         || { cat "$PG_CLUSTER_DIR/tls.log" >&2; pg_cluster_stop; return 1; }
 
-    # Another process may take the port between the probe and the server's bind: try a few.
+    # Another process may take the port between the probe and the server's bind: try a few. The suites run many
+    # stores at once (a console holds two connections), more than the default 100 connections.
     local port attempt
     for attempt in 1 2 3 4 5; do
-        port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+        port="$(_pg_cluster_free_port)"
         if _pg_cluster_as_owner pg_ctl -D "$PG_CLUSTER_DIR/data" -w -t 30 -l "$PG_CLUSTER_DIR/log" \
-            -o "-k $PG_CLUSTER_DIR -c listen_addresses=127.0.0.1 -p $port -c ssl=on \
+            -o "-k $PG_CLUSTER_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -p $port -c ssl=on \
                 -c ssl_cert_file=$PG_CLUSTER_DIR/tls/server.crt -c ssl_key_file=$PG_CLUSTER_DIR/tls/server.key" \
             start >/dev/null; then
             export WARROOM_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
@@ -103,8 +106,21 @@ pg_cluster_stop() {
     unset WARROOM_TEST_POSTGRES_URL WARROOM_TEST_POSTGRES_TLS
 }
 
-# A CA, a server certificate it signs for localhost and 127.0.0.1, and a second CA that signs nothing; openssl comes
-# with Debian's postgresql (through ssl-cert). Owned by the cluster's owner: the server refuses a key others can read.
+# A port nothing listens on: the kernel's pick when python3 is there, else a random one no connection answers on.
+_pg_cluster_free_port() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+        return
+    fi
+    local port
+    while true; do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+
+# A CA, a server certificate it signs for localhost and 127.0.0.1, and a second CA that signs nothing. Owned by the
+# cluster's owner: the server refuses a key others can read.
 _pg_cluster_make_certificates() {
     local dir="$1"
     _pg_cluster_as_owner mkdir -m 700 "$dir" || return 1

@@ -64,7 +64,9 @@ final class WorkConnection: Sendable {
     /// Runs `body` in a transaction, committed before this returns; an error rolls it back and is rethrown.
     func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await with { connection in
-            try await connection.query("BEGIN", logger: logger)
+            // Said outright, whatever the server's default: every statement must see what committed before it began,
+            // the fold after an incident's lock above all (PostgresStore.lock).
+            try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
             let result: T
             do {
                 result = try await body(connection)

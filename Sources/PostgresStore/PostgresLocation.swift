@@ -71,9 +71,6 @@ public struct PostgresLocation: Sendable, Equatable {
         public var redacted: String
         var password: String?
 
-        /// Whether a password was found anywhere (URL, `PGPASSWORD`, password file).
-        public var hasPassword: Bool { password != nil }
-
         init(url: String, environment: [String: String]) throws {
             let parts = try URLParts(url)
             redacted = parts.redacted
@@ -81,7 +78,9 @@ public struct PostgresLocation: Sendable, Equatable {
 
             host = parts.host.isEmpty ? "localhost" : parts.host
             if let portText = parts.port, !portText.isEmpty {
-                guard let port = Int(portText), (1...65535).contains(port) else { throw refuse("the port \"\(portText)\" is not a number from 1 to 65535") }
+                guard let port = Int(portText), (1...65535).contains(port) else {
+                    throw refuse("the port \"\(portText)\" is not a number from 1 to 65535")
+                }
                 self.port = port
             } else {
                 port = 5432
@@ -107,7 +106,9 @@ public struct PostgresLocation: Sendable, Equatable {
                 case "application_name":
                     applicationName = value
                 case "connect_timeout":
-                    guard let seconds = Int(value), seconds > 0 else { throw refuse("connect_timeout \"\(value)\" is not a number of seconds") }
+                    guard let seconds = Int(value), seconds > 0 else {
+                        throw refuse("connect_timeout \"\(value)\" is not a number of seconds")
+                    }
                     connectTimeout = .seconds(seconds)
                 case "password":
                     password = value
@@ -126,7 +127,7 @@ public struct PostgresLocation: Sendable, Equatable {
         func configuration(applicationName fallback: String) throws -> PostgresConnection.Configuration {
             var configuration = PostgresConnection.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: try tls())
-            configuration.options.connectTimeout = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
+            configuration.options.connectTimeout = .seconds(connectTimeout.components.seconds)
             configuration.options.additionalStartupParameters = [("application_name", applicationName ?? fallback)]
             return configuration
         }

@@ -21,10 +21,10 @@ extension PostgresStore {
             for incident in incidents { try await lock(incident, connection) }
 
             var existing: [EventID: Event] = [:]
-            for try await row in try await connection.query(
-                "SELECT \(unescaped: Self.eventColumns) FROM events WHERE workspace = \(workspace) AND id = ANY(\(events.map(\.id))::bigint[])",
-                logger: quietLogger)
-            {
+            for try await row in try await connection.query("""
+                SELECT \(unescaped: Self.eventColumns) FROM events
+                WHERE workspace = \(workspace) AND id = ANY(\(events.map(\.id))::bigint[])
+                """, logger: quietLogger) {
                 let event = try Self.event(row)
                 existing[event.id] = event
             }
@@ -50,7 +50,8 @@ extension PostgresStore {
                 }
                 if case .declared(let declaration) = event.payload {
                     guard let number = Self.number(of: event.incident, isDrill: declaration.isDrill) else {
-                        throw refuse("event #\(event.id) declares \(event.incident), which is not an \(declaration.isDrill ? "DRILL" : "INC")-n id")
+                        let kind = declaration.isDrill ? "DRILL" : "INC"
+                        throw refuse("event #\(event.id) declares \(event.incident), which is not an \(kind)-n id")
                     }
                     declared.append((event.incident, number, declaration.isDrill, event.id))
                 } else if newest[event.incident] == nil && !declared.contains(where: { $0.incident == event.incident }) {

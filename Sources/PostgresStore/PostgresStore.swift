@@ -173,7 +173,8 @@ public final class PostgresStore: WarroomStore {
             // One query for every incident: what each gained since its cached fold (everything, if none).
             var states = cached
             let rows = try await connection.query("""
-                WITH cached (incident, last) AS (SELECT * FROM unnest(\(Array(cached.keys))::text[], \(cached.values.map(\.lastEventID))::bigint[]))
+                WITH cached (incident, last) AS (
+                    SELECT * FROM unnest(\(Array(cached.keys))::text[], \(cached.values.map(\.lastEventID))::bigint[]))
                 SELECT \(unescaped: Self.eventColumns) FROM events LEFT JOIN cached USING (incident)
                 WHERE workspace = \(workspace) AND id > COALESCE(cached.last, 0)
                 ORDER BY id
