@@ -28,6 +28,15 @@ extension PostgresStore {
                 let event = try Self.event(row)
                 existing[event.id] = event
             }
+            // A workspace holding events of which none are this log's is somebody else's war room: copying into it
+            // would mix two logs. One that holds this log (an earlier run) and later entries is carried on.
+            let foreign = try await connection.query("""
+                SELECT COUNT(*) FROM events WHERE workspace = \(workspace) AND NOT (id = ANY(\(events.map(\.id))::bigint[]))
+                """, logger: quietLogger).collect().first?.decode(Int64.self) ?? 0
+            if foreign > 0, existing.isEmpty, !events.isEmpty {
+                throw refuse("the workspace already holds \(foreign) event\(foreign == 1 ? "" : "s") of another log; "
+                             + "copy into an empty workspace (--store-workspace NAME)")
+            }
             var newest: [IncidentID: EventID] = [:]
             for row in try await connection.query("""
                 SELECT incident, MAX(id) FROM events WHERE workspace = \(workspace) AND incident = ANY(\(incidents)::text[])

@@ -4,17 +4,22 @@
 import Foundation
 import GRDB
 
+// The team-store bench's second process (TeamStoreBench.follow), which must print nothing of the bench's own.
+if CommandLine.arguments.dropFirst().first == "--follow" {
+    exit(await TeamStoreBench.follow(Array(CommandLine.arguments.dropFirst(2))))
+}
+
 #if DEBUG
 print("note: debug build; run with `-c release` for figures that mean anything")
 #endif
 let sqliteVersion = (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") }) ?? nil
 print("warroom-bench: SQLite \(sqliteVersion ?? "?"), scratch in \(FileManager.default.temporaryDirectory.path)")
 
-let sections: [BenchSection] = StoreBench.sections + ConsoleBench.sections + PostmortemBench.sections + [
+let sections: [BenchSection] = StoreBench.sections + ConsoleBench.sections + PostmortemBench.sections + TeamStoreBench.sections + [
     BenchSection(name: "memory", title: "peak memory of this run") {
         guard let peak = procStatusKiB("VmHWM") else { throw BenchError("no /proc/self/status on this system") }
         return [Figure("peak resident memory (VmHWM)", peak / 1024, "MiB", target: .atMost(150))]
     },
 ]
 
-runBenchmark(sections, arguments: Array(CommandLine.arguments.dropFirst()))
+await runBenchmark(sections, arguments: Array(CommandLine.arguments.dropFirst()))
