@@ -90,7 +90,7 @@ let package = Package(
             name: "IncidentStoreTests",
             dependencies: ["IncidentCore", "IncidentStore", "store-crash-writer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RunbookKitTests", dependencies: ["IncidentCore", "RunbookKit"]),
+        .testTarget(name: "RunbookKitTests", dependencies: ["IncidentCore", "RunbookKit", "ContactsKit"]),
         .testTarget(name: "ContactsKitTests", dependencies: ["IncidentCore", "ContactsKit"]),
         .testTarget(
             name: "BroadcastTests",

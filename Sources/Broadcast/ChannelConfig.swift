@@ -392,7 +392,9 @@ extension ConfigParser {
     }
 
     static func isChannelName(_ name: String) -> Bool {
+        // Per scalar too: a zero-width joiner rides inside the letter before it, where `isLetter` does not see it.
         name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || "#@._-".contains($0) }
+            && !name.unicodeScalars.contains(where: InertText.isMarked)
     }
 
     static func isHeaderName(_ name: String) -> Bool {

@@ -218,6 +218,9 @@ public final class ChannelSender: Sendable {
 
     // MARK: Command
 
+    /// What a command channel's program inherits from Warroom's environment, besides `LC_*`.
+    static let inheritedVariables: Set<String> = ["PATH", "HOME", "LANG", "TZ"]
+
     private func runCommand(
         _ delivery: Delivery, channel: String, arguments: [String], environment extra: [(name: String, value: SecretTemplate)],
         timeout: TimeInterval, redactor: inout Redactor
@@ -225,7 +228,9 @@ public final class ChannelSender: Sendable {
         guard let program = executable(arguments[0]) else {
             throw ChannelProblem("command not found: \(InertText.make(arguments[0]))", retryable: false)
         }
-        var env = environment
+        // Least privilege: the program sees what any program needs to run, the delivery's own WARROOM_* facts and the
+        // variables its channel lists, never the rest of Warroom's environment (other channels' secrets, the store URL).
+        var env = environment.filter { Self.inheritedVariables.contains($0.key) || $0.key.hasPrefix("LC_") }
         let c = delivery.content
         env["WARROOM_CHANNEL"] = channel
         env["WARROOM_INCIDENT"] = c.incident
@@ -283,7 +288,8 @@ public final class ChannelSender: Sendable {
 }
 
 /// A file channel's append: under an exclusive lock, skipped if the key is already in the file (the attempt
-/// before a crash got that far), then fsynced. The drill sink appends pages through it too.
+/// before a crash got that far), then fsynced. The drill sink appends pages through it too. The entry is made
+/// inert, its line breaks and tabs kept: people read these files with `tail -f` and `cat`.
 public enum FileChannel {
     public static func append(_ entry: String, key: String, to path: String, deadline: Date) throws -> SendOutcome {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
@@ -296,7 +302,7 @@ public enum FileChannel {
             usleep(10_000)
         }
         if try contains(fd, key) { return .delivered(detail: "already in the file") }
-        var bytes = Array(entry.utf8)
+        var bytes = Array(InertText.make(entry, keepingLines: true).utf8)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }

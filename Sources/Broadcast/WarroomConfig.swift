@@ -49,6 +49,8 @@ public struct StoreSettings: Sendable, Equatable {
     public var workspace: String?
     /// `listen_url`: where LISTEN connects when `url` goes through a transaction-mode pooler.
     public var listenURL: String?
+    /// `lock_timeout`: how long a writer waits for another process holding the SQLite store before giving up.
+    public var lockTimeout: Duration = .seconds(30)
 
     public init(url: String? = nil, workspace: String? = nil, listenURL: String? = nil) {
         self.url = url
@@ -129,7 +131,7 @@ public struct WarroomConfig: Sendable {
     }
 }
 
-/// Durations in configuration: `90s`, `15m`, `1h30m`, `500ms`.
+/// Durations in configuration: `90s`, `15m`, `1h30m`, `500ms`, `30d`.
 public enum ConfigDuration {
     public static func parse(_ text: String) -> Duration? {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
@@ -141,13 +143,14 @@ public enum ConfigDuration {
             guard !digits.isEmpty, digits.count <= 9, let value = Int64(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
             let unit: String
-            if rest.hasPrefix("ms") { unit = "ms" } else if let first = rest.first, "hms".contains(first) { unit = String(first) } else { return nil }
+            if rest.hasPrefix("ms") { unit = "ms" } else if let first = rest.first, "dhms".contains(first) { unit = String(first) } else { return nil }
             rest = rest.dropFirst(unit.count)
             // Units in order, each once: 1h30m, not 30m1h or 5m5m.
-            let order = ["h", "m", "s", "ms"]
+            let order = ["d", "h", "m", "s", "ms"]
             if let last = units.last, order.firstIndex(of: unit)! <= order.firstIndex(of: last)! { return nil }
             units.append(unit)
             switch unit {
+            case "d": total += .seconds(value * 86400)
             case "h": total += .seconds(value * 3600)
             case "m": total += .seconds(value * 60)
             case "s": total += .seconds(value)
@@ -162,7 +165,9 @@ public enum ConfigDuration {
         let ms = Int64((duration.seconds * 1000).rounded())
         if ms == 0 { return "0s" }
         var out = ""
-        let h = ms / 3_600_000, m = ms % 3_600_000 / 60_000, s = ms % 60_000 / 1000, rest = ms % 1000
+        let d = ms / 86_400_000, h = ms % 86_400_000 / 3_600_000, m = ms % 3_600_000 / 60_000, s = ms % 60_000 / 1000
+        let rest = ms % 1000
+        if d > 0 { out += "\(d)d" }
         if h > 0 { out += "\(h)h" }
         if m > 0 { out += "\(m)m" }
         if s > 0 { out += "\(s)s" }
@@ -175,8 +180,8 @@ public enum ConfigDuration {
 struct ConfigParser {
     static let maxBytes = 256 * 1024
     static let maxNesting = 32
-    static let topKeys = ["cadence", "reminder", "monitoring_period", "delivery", "channels", "store"]
-    static let storeKeys = ["url", "workspace", "listen_url"]
+    static let topKeys = ["cadence", "reminder", "monitoring_period", "backdate_limit", "delivery", "channels", "store"]
+    static let storeKeys = ["url", "workspace", "listen_url", "lock_timeout"]
     static let deliveryKeys = ["timeout", "attempts", "backoff", "max_backoff", "wait"]
 
     let path: String
@@ -239,6 +244,8 @@ struct ConfigParser {
                 if let d = duration(value, "reminder", minimum: .zero) { config.policy.reminderLead = d }
             case "monitoring_period":
                 if let d = duration(value, "monitoring_period", minimum: .zero) { config.policy.monitoringPeriod = d }
+            case "backdate_limit":
+                if let d = duration(value, "backdate_limit", minimum: .seconds(60)) { config.policy.backdateLimit = d }
             case "delivery":
                 config.delivery = delivery(value, at: at)
             case "channels":
@@ -271,6 +278,10 @@ struct ConfigParser {
             let key = keyNode.scalar?.string ?? ""
             guard Self.storeKeys.contains(key) else {
                 report(at, "unknown key \(quote(key)) under store (known: \(Self.storeKeys.joined(separator: ", ")))")
+                continue
+            }
+            if key == "lock_timeout" {
+                if let d = duration(value, "store lock_timeout", minimum: .zero) { settings.lockTimeout = d }
                 continue
             }
             guard let text = value.scalar?.string, !text.trimmingCharacters(in: .whitespaces).isEmpty else {

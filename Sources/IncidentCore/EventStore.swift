@@ -141,6 +141,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreachable(String)
     /// The store cannot be used as configured (wrong password, unknown database, schema too new); not worth retrying.
     case unusable(String)
+    /// Another process held the store's write lock longer than the writer would wait; nothing was written.
+    case busy(String)
 
     public var description: String {
         switch self {
@@ -148,7 +150,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notADeclaration: "a new incident must start with a declaration"
         case .damaged(let message): "the store is damaged: \(message)"
         case .unreachable(let message): "the store is unreachable: \(message)"
-        case .unusable(let message): message
+        case .unusable(let message), .busy(let message): message
         }
     }
 }

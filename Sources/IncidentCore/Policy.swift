@@ -1,3 +1,5 @@
+import Foundation
+
 /// The configurable numbers of incident handling; `standard` holds the product defaults.
 public struct Policy: Sendable, Equatable {
     /// How often a status update is due at each severity.
@@ -10,20 +12,27 @@ public struct Policy: Sendable, Equatable {
     public var monitoredSeverities: Set<Severity>
     /// How far in the future an entry's time may lie before it is refused (clock skew between terminals).
     public var futureTolerance: Duration
+    /// How far before its incident's declaration (a declaration: before now) a person may backdate an entry.
+    public var backdateLimit: Duration
 
     public init(
         cadence: [Severity: Duration],
         reminderLead: Duration,
         monitoringPeriod: Duration,
         monitoredSeverities: Set<Severity>,
-        futureTolerance: Duration
+        futureTolerance: Duration,
+        backdateLimit: Duration = .seconds(30 * 24 * 3600)
     ) {
         self.cadence = cadence
         self.reminderLead = reminderLead
         self.monitoringPeriod = monitoringPeriod
         self.monitoredSeverities = monitoredSeverities
         self.futureTolerance = futureTolerance
+        self.backdateLimit = backdateLimit
     }
+
+    /// No entry a person types is older than this (2000-01-01T00:00:00Z): an earlier year is a typo.
+    public static let earliestTime = Date(timeIntervalSince1970: 946_684_800)
 
     public static let standard = Policy(
         cadence: [.l1: .seconds(15 * 60), .l2: .seconds(15 * 60), .l3: .seconds(30 * 60), .l4: .seconds(60 * 60)],

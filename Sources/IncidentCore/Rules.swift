@@ -35,6 +35,12 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
     case monitoringTooShort(IncidentID, severity: Severity, monitored: TimeInterval, required: TimeInterval)
     case postmortemRequired(IncidentID)
     case inFuture(by: TimeInterval)
+    /// Backdated further than `backdate_limit` before `since` (the declaration, or now for a declaration).
+    case tooFarBack(given: Date, limit: TimeInterval, since: String)
+    /// Before 2000-01-01.
+    case implausiblyOld(given: Date)
+    /// A name holding a control, bidirectional or zero-width character (its code point).
+    case unsafeName(what: String, name: String, character: UInt32)
     case beforeLastChange(by: TimeInterval)
     case unknownEntry(EventID, IncidentID)
     case runbook(RunbookRuleError)
@@ -67,6 +73,19 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(id) can be closed only after its postmortem has been generated since it was resolved (warroom postmortem)"
         case .inFuture(let by):
             return "that time is \(DurationText.short(by)) in the future"
+        case .tooFarBack(let given, let limit, let since):
+            let span = limit.truncatingRemainder(dividingBy: 86400) == 0
+                ? "\(Int(limit / 86400)) day\(limit == 86400 ? "" : "s")" : DurationText.short(limit)
+            return "\(Self.utc(given)) is more than \(span) before \(since): an entry may be backdated at most \(span) "
+                + "(backdate_limit in warroom.yaml changes that)"
+        case .implausiblyOld(let given):
+            return "\(Self.utc(given)) is before 2000-01-01: check the year"
+        case .unsafeName(let what, let name, let character):
+            let hex = String(character, radix: 16, uppercase: true)
+            let shown = InertText.make(name.count > 60 ? String(name.prefix(57)) + "…" : name)
+            return "\(what) \"\(shown)\" contains an invisible or control character "
+                + "(U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)); "
+                + "names may use letters of any script, digits, spaces and punctuation"
         case .beforeLastChange(let by):
             return "that time is \(DurationText.short(by)) before the incident's last state or severity change; changes must be recorded in order"
         case .unknownEntry(let entry, let id):
@@ -83,15 +102,31 @@ public enum RuleError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+extension RuleError {
+    /// A time in messages: UTC, to the minute, readable without knowing the terminal's zone.
+    static func utc(_ date: Date) -> String {
+        TimeText(timeZone: TimeZone(identifier: "UTC")!).dayAndMinute(date) + " UTC"
+    }
+}
+
 extension IncidentState {
+    /// A time a person typed must lie between `backdate_limit` before `anchor` (and 2000-01-01) and a little after
+    /// now. Machine-sent times (alerts) are not checked here: refusing them would lose the alert.
+    static func checkPlausible(_ occurredAt: Date, now: Date, anchor: Date, since: String, policy: Policy) throws(RuleError) {
+        let ahead = occurredAt.timeIntervalSince(now)
+        if ahead > policy.futureTolerance.seconds { throw .inFuture(by: ahead) }
+        if occurredAt < Policy.earliestTime { throw .implausiblyOld(given: occurredAt) }
+        let limit = policy.backdateLimit.seconds
+        if anchor.timeIntervalSince(occurredAt) > limit { throw .tooFarBack(given: occurredAt, limit: limit, since: since) }
+    }
+
     /// Validates a command against the incident as it stands and returns the event payload to record.
     /// `occurredAt` is when it happened (backdated or now); `now` is the clock.
     public func decide(
         _ command: IncidentCommand, at occurredAt: Date, now: Date, policy: Policy = .standard
     ) throws(RuleError) -> EventPayload {
         if lifecycle == .closed { throw .incidentClosed(id) }
-        let ahead = occurredAt.timeIntervalSince(now)
-        if ahead > policy.futureTolerance.seconds { throw .inFuture(by: ahead) }
+        try Self.checkPlausible(occurredAt, now: now, anchor: declaredAt, since: "\(id) was declared", policy: policy)
 
         switch command {
         case .note(let text):
@@ -126,8 +161,8 @@ extension IncidentState {
             return .severityChanged(from: severity, to: to, reason: reason)
 
         case .assignRole(let role, let holder):
-            let role = Role.canonical(try Self.required(role, "the role"))
-            return try decideOffer(role: role, holder: try Self.required(holder, "the role holder"), at: occurredAt)
+            let role = Role.canonical(try Self.name(role, "the role"))
+            return try decideOffer(role: role, holder: try Self.name(holder, "the role holder"), at: occurredAt)
         case .acceptRole(let role):
             let pending = try pendingHandoff(role)
             return .roleAssigned(role: pending.role, holder: pending.to)
@@ -169,13 +204,22 @@ extension IncidentState {
         guard let t = trimmed(text) else { throw .emptyText(what: what) }
         return t
     }
+
+    /// A name shown on every screen and in every report: letters of any script, but nothing that could drive a
+    /// terminal or hide or reorder text.
+    private static func name(_ text: String, _ what: String) throws(RuleError) -> String {
+        let t = try required(text, what)
+        if let bad = t.unicodeScalars.first(where: InertText.isMarked) {
+            throw .unsafeName(what: what, name: t, character: bad.value)
+        }
+        return t
+    }
 }
 
 extension Declaration {
-    /// Validates a new declaration: a title, and a time not in the future.
+    /// Validates a new declaration: a title, and a time neither in the future nor implausibly far back.
     public func validated(at occurredAt: Date, now: Date, policy: Policy = .standard) throws(RuleError) -> Declaration {
-        let ahead = occurredAt.timeIntervalSince(now)
-        if ahead > policy.futureTolerance.seconds { throw .inFuture(by: ahead) }
+        try IncidentState.checkPlausible(occurredAt, now: now, anchor: now, since: "now", policy: policy)
         let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
         if title.isEmpty { throw .emptyText(what: "the title") }
         var copy = self

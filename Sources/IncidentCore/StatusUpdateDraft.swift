@@ -83,9 +83,10 @@ public enum StatusUpdateDraft {
         return nil
     }
 
-    /// Updates are one line on most channels: line breaks and runs of blanks become single spaces.
+    /// Updates are one line on most channels: line breaks and runs of blanks become single spaces. The text is
+    /// stored, and the draft goes out to every channel as it is, so it is made inert here.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isNewline || $0 == "\t" || $0 == " " }).joined(separator: " ")
+        InertText.make(text.split(whereSeparator: { $0.isNewline || $0 == "\t" || $0 == " " }).joined(separator: " "))
     }
 
     private static func sentence(_ text: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import IncidentCore
 
 #if canImport(Glibc)
@@ -25,7 +26,9 @@ public final class SQLiteEventStore: WarroomStore {
     }
 
     /// Opens (creating if needed) the store of a workspace, in `workspace/.warroom/warroom.sqlite`.
-    public static func open(workspace: URL) throws -> SQLiteEventStore {
+    public static func open(workspace: URL, lockTimeout: Duration = .seconds(30), onLockWait: (@Sendable () -> Void)? = nil)
+        throws -> SQLiteEventStore
+    {
         let url = databaseURL(workspace: workspace)
         if case .network(let kind) = FileSystemKind.of(workspace.path) {
             throw StoreError.unusable(
@@ -38,27 +41,42 @@ public final class SQLiteEventStore: WarroomStore {
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // createDirectory's mode goes through the umask, and the folder may predate us: set it outright.
         _ = chmod(directory.path, 0o700)
-        return try SQLiteEventStore(path: url.path)
+        return try SQLiteEventStore(path: url.path, lockTimeout: lockTimeout, onLockWait: onLockWait)
     }
 
     /// Opens (creating if needed) a store at `path`, readable by the owner only.
-    public init(path: String) throws {
+    ///
+    /// Readers never wait: opening, and every read, works while another process holds the write lock (WAL).
+    /// A writer waits for the lock at most `lockTimeout`; `onLockWait` is told once it has waited two seconds,
+    /// so a person knows why a command hangs.
+    public init(path: String, lockTimeout: Duration = .seconds(30), onLockWait: (@Sendable () -> Void)? = nil) throws {
         self.path = path
         createPrivately(path)
 
         var config = Configuration()
         config.label = "warroom"
         // Other processes (a scribe's terminal, a script) hold the write lock for milliseconds at a time.
-        config.busyMode = .timeout(5)
+        config.busyMode = .callback(Self.busyHandler(lockTimeout: lockTimeout, onLockWait: onLockWait))
         config.prepareDatabase { db in
             // Every acknowledged entry must survive power loss, not only a crash of this process.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The -wal file outlives the last connection: without it, opening the store would have to write (GRDB
+            // makes one) and so wait for another process's write lock, and a reader must never wait for a writer.
+            var persist: CInt = 1
+            let code = withUnsafeMutablePointer(to: &persist) {
+                sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, $0)
+            }
+            guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
         }
         pool = try Self.guarded(path) { try Self.retryingBusy { try DatabasePool(path: path, configuration: config) } }
         // DatabasePool sets NORMAL on its writer after `prepareDatabase` (it only syncs the WAL at checkpoints),
         // so FULL has to be set again on the writer, the one connection that commits.
         try Self.guarded(path) { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") } }
-        try Self.guarded(path) { try Self.migrate(pool) }
+        // A store already at this build's schema is not migrated: a migration takes the write lock, and a reader
+        // must not wait for another process's writes.
+        if try !Self.guarded(path, { try pool.read { try Self.migrator.hasCompletedMigrations($0) } }) {
+            try Self.guarded(path) { try Self.migrate(pool) }
+        }
         // SQLite gives -wal and -shm the database file's mode; tighten any left by an older, laxer writer.
         for suffix in ["", "-wal", "-shm"] { Self.makePrivate(path + suffix) }
     }
@@ -375,6 +393,25 @@ public final class SQLiteEventStore: WarroomStore {
             return try body()
         } catch let error as DatabaseError where isDamage(error) {
             throw StoreError.damaged("\(path): \(error.message ?? "\(error)")")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            throw StoreError.busy("another Warroom process held the store in \(URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path) too long; nothing was recorded (store.lock_timeout in warroom.yaml sets how long to wait)")
+        }
+    }
+
+    /// How often a waiting writer tries the lock again.
+    private static let busyPause: useconds_t = 10_000
+
+    /// SQLite calls this while the lock is taken, with how many times it called before in this wait: pausing
+    /// `busyPause` each time makes the count a clock, so no state is kept between connections.
+    private static func busyHandler(lockTimeout: Duration, onLockWait: (@Sendable () -> Void)?) -> Database.BusyCallback {
+        let pause = Double(busyPause) / 1_000_000
+        let warnAfter = Int32(2 / pause)
+        let giveUpAfter = Int32(min(Double(Int32.max - 1), lockTimeout.seconds / pause))
+        return { tries in
+            if tries == warnAfter { onLockWait?() }
+            guard tries < giveUpAfter else { return false }
+            usleep(busyPause)
+            return true
         }
     }
 

@@ -63,6 +63,14 @@ final class WorkConnection: Sendable {
 
     /// Runs `body` in a transaction, committed before this returns; an error rolls it back and is rethrown.
     func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction(body) { _, _ in }
+    }
+
+    /// Runs `body` in a transaction as `transaction(_:)` does, then `committed` with its result once the commit has
+    /// succeeded, while the connection is still this caller's: what it queues there goes out right behind the COMMIT.
+    func transaction<T>(_ body: (PostgresConnection) async throws -> T, committed: (T, PostgresConnection) -> Void)
+        async throws -> T
+    {
         try await with { connection in
             // Said outright, whatever the server's default: every statement must see what committed before it began,
             // the fold after an incident's lock above all (PostgresStore.lock).
@@ -80,6 +88,7 @@ final class WorkConnection: Sendable {
                 throw error
             }
             try await connection.query("COMMIT", logger: logger)
+            committed(result, connection)
             return result
         }
     }

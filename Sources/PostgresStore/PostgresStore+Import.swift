@@ -16,7 +16,7 @@ extension PostgresStore {
         }
         let incidents = Set(events.map(\.incident)).sorted()
 
-        let copied = try await work.transaction { connection -> (events: Int, deliveries: Int) in
+        let copied = try await write { connection -> (events: Int, deliveries: Int) in
             // Every incident's lock first, in one order, as any append takes it.
             for incident in incidents { try await lock(incident, connection) }
 
@@ -115,8 +115,7 @@ extension PostgresStore {
                 }
             }
             return (fresh.count, copiedDeliveries)
-        }
-        if copied.events > 0 || copied.deliveries > 0 { committed() }
+        } wrote: { $0.events > 0 || $0.deliveries > 0 }
         return copied
     }
 

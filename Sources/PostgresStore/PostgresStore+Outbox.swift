@@ -8,9 +8,8 @@ extension PostgresStore {
     public func recordStatusUpdate(
         to incident: IncidentID, actor: String, now: Date, _ plan: (IncidentState) throws -> StatusUpdatePlan
     ) async throws -> RecordedStatusUpdate {
-        let (recorded, state) = try await work.transaction { connection -> (RecordedStatusUpdate, IncidentState) in
-            try await lock(incident, connection)
-            var state = try await currentState(of: incident, connection, taking: true)
+        let (recorded, state) = try await write { connection -> (RecordedStatusUpdate, IncidentState) in
+            var state = try await lockedState(of: incident, connection)
             let decided: StatusUpdatePlan
             do {
                 decided = try plan(state)
@@ -47,9 +46,8 @@ extension PostgresStore {
                 events.append(event)
             }
             return (RecordedStatusUpdate(events: events, deliveries: deliveries), state)
-        }
+        } wrote: { _ in true }
         remember(state)
-        committed()
         return recorded
     }
 
@@ -91,7 +89,7 @@ extension PostgresStore {
     public func finishAttempt(
         _ delivery: Delivery, owner: String, now: Date, result: AttemptResult, entry: EventDraft
     ) async throws -> Event? {
-        let event = try await work.transaction { connection -> Event? in
+        let event = try await write { connection -> Event? in
             // The incident first: its lock must come before this transaction's first write, and locking the row is one.
             try await lock(delivery.incident, connection)
             let row = try await connection.query("""
@@ -123,8 +121,7 @@ extension PostgresStore {
             let draft = Self.normalized(entry)
             return draft.event(id: try await insert(draft, into: delivery.incident, clientID: nil, connection),
                                incident: delivery.incident)
-        }
-        if event != nil { committed() }
+        } wrote: { $0 != nil }
         return event
     }
 
@@ -140,7 +137,7 @@ extension PostgresStore {
     public func requeue(ids: [Int64]?, incident: IncidentID?, actor: String, now: Date, at entryTime: Date) async throws
         -> [Delivery]
     {
-        let requeued = try await work.transaction { connection -> [Delivery] in
+        let requeued = try await write { connection -> [Delivery] in
             // Each incident's lock before any write (locking the rows is one), in one order so two requeues cannot
             // deadlock; the rows are then read again, locked, among those incidents only.
             let incidents = try await connection.query("""
@@ -176,8 +173,7 @@ extension PostgresStore {
                 requeued.append(delivery)
             }
             return requeued
-        }
-        if !requeued.isEmpty { committed() }
+        } wrote: { !$0.isEmpty }
         return requeued
     }
 

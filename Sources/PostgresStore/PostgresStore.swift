@@ -14,7 +14,9 @@ let quietLogger: Logger = {
 /// One work connection carries every query, one caller at a time; a console adds one LISTEN connection
 /// (`open(_:listen: true)`). Appends to one incident are serialised by an advisory lock taken before any write, so
 /// within an incident id order, transaction order and commit order agree; appends to different incidents commit in
-/// parallel. Followers read the log in transaction order (PostgresStore+Log.swift).
+/// parallel. An append costs four round trips: BEGIN, the lock with the read of what others appended since the
+/// cached fold (`lockedState`), the INSERT and the COMMIT; the notification follows on its own. Followers read the
+/// log in transaction order (PostgresStore+Log.swift).
 public final class PostgresStore: WarroomStore {
     public let location: PostgresLocation
     let work: WorkConnection
@@ -65,13 +67,7 @@ public final class PostgresStore: WarroomStore {
         self.work = work
         self.listener = listener
         self.clock = clock
-        let workspace = location.workspace
-        notifier = Notifier { [work] in
-            // Readers also poll, so a notification lost with the connection costs only latency.
-            _ = try? await work.run(reconnect: false) { connection in
-                _ = try await connection.query("SELECT pg_notify(\(eventsChannel), \(workspace))", logger: quietLogger)
-            }
-        }
+        notifier = Notifier(workspace: location.workspace)
     }
 
     // MARK: - EventStore
@@ -80,7 +76,7 @@ public final class PostgresStore: WarroomStore {
         guard case .declared(let declaration) = draft.payload else { throw StoreError.notADeclaration }
         let draft = Self.normalized(draft)
         let prefix = declaration.isDrill ? "DRILL" : "INC"
-        let (events, state) = try await work.transaction { connection -> ([Event], IncidentState?) in
+        let (events, state) = try await write { connection -> ([Event], IncidentState?) in
             // The counter row's lock serialises declarations of a kind until commit; a declaration that rolls back
             // hands its number to the next, so numbers are never skipped or repeated.
             let number = try await connection.query("""
@@ -104,9 +100,8 @@ public final class PostgresStore: WarroomStore {
                 events.append(event)
             }
             return (events, state)
-        }
+        } wrote: { _ in true }
         if let state { remember(state) }
-        notifier.committed()
         return events
     }
 
@@ -123,9 +118,8 @@ public final class PostgresStore: WarroomStore {
     private func append(to incident: IncidentID, clientID: String?, _ decide: (IncidentState) throws -> [EventDraft]) async throws
         -> [Event]
     {
-        let (events, state) = try await work.transaction { connection -> ([Event], IncidentState) in
-            try await lock(incident, connection)
-            var state = try await currentState(of: incident, connection, taking: true)
+        let (events, state) = try await write { connection -> ([Event], IncidentState) in
+            var state = try await lockedState(of: incident, connection)
             if let clientID, try await holds(clientID: clientID, connection) { return ([], state) }
             let drafts: [EventDraft]
             do {
@@ -143,22 +137,24 @@ public final class PostgresStore: WarroomStore {
                 events.append(event)
             }
             return (events, state)
-        }
+        } wrote: { !$0.0.isEmpty }
         // Cached only once committed: if the commit fails, the incident is simply folded afresh next time.
         remember(state)
-        if !events.isEmpty { notifier.committed() }
         return events
     }
 
     public func events(of incident: IncidentID) async throws -> [Event] {
-        let events = try await work.with { connection in
+        var events = try await work.with { connection in
             var events: [Event] = []
             let rows = try await connection.query(
-                "SELECT \(unescaped: Self.eventColumns) FROM events WHERE workspace = \(workspace) AND incident = \(incident) ORDER BY id",
+                "SELECT \(unescaped: Self.eventColumns) FROM events WHERE workspace = \(workspace) AND incident = \(incident)",
                 logger: quietLogger)
             for try await row in rows { events.append(try Self.event(row)) }
             return events
         }
+        // Sorted here, not by the server, which would otherwise sort a long incident on disk before sending a row;
+        // the rows mostly come in order already, and then the sort only checks that they do.
+        events.sort { $0.id < $1.id }
         // An incident's declaration is committed with its id, so an incident without events does not exist.
         guard !events.isEmpty else { throw StoreError.unknownIncident(incident) }
         return events
@@ -170,24 +166,29 @@ public final class PostgresStore: WarroomStore {
             let ids = try await connection.query(
                 "SELECT id FROM incidents WHERE workspace = \(workspace) ORDER BY declared_event", logger: quietLogger
             ).collect().map { try $0.decode(String.self) }
-            // One query for every incident: what each gained since its cached fold (everything, if none).
-            var states = cached
+            // One query for every incident: what each gained since its cached fold (everything, if none), each
+            // incident read through its own index range, so a console's repeated call reads only what is new. In no
+            // promised order, as in `events(of:)`.
+            var gained: [IncidentID: [Event]] = [:]
             let rows = try await connection.query("""
-                WITH cached (incident, last) AS (
-                    SELECT * FROM unnest(\(Array(cached.keys))::text[], \(cached.values.map(\.lastEventID))::bigint[]))
-                SELECT \(unescaped: Self.eventColumns) FROM events LEFT JOIN cached USING (incident)
-                WHERE workspace = \(workspace) AND id > COALESCE(cached.last, 0)
-                ORDER BY id
+                SELECT e.* FROM incidents i
+                LEFT JOIN unnest(\(Array(cached.keys))::text[], \(cached.values.map(\.lastEventID))::bigint[]) AS c (incident, last)
+                    ON c.incident = i.id
+                CROSS JOIN LATERAL (
+                    SELECT \(unescaped: Self.eventColumns) FROM events
+                    WHERE workspace = \(workspace) AND incident = i.id AND id > COALESCE(c.last, 0)
+                ) e
+                WHERE i.workspace = \(workspace)
                 """, logger: quietLogger)
             for try await row in rows {
                 let event = try Self.event(row)
-                if states[event.incident] != nil {
-                    states[event.incident]!.apply(event)
-                } else if let first = IncidentState(declaration: event) {
-                    states[event.incident] = first
-                } else {
-                    throw StoreError.damaged("\(event.incident) does not start with its declaration")
-                }
+                gained[event.incident, default: []].append(event)
+            }
+            var states = cached
+            for (incident, events) in gained {
+                var state = states[incident]
+                for event in events.sorted(by: { $0.id < $1.id }) { try Self.apply(event, to: &state) }
+                states[incident] = state
             }
             // Incidents declared after the list was read are left for the next call.
             return try ids.map { id in
@@ -228,6 +229,7 @@ public final class PostgresStore: WarroomStore {
     public func changeSignals() -> AsyncStream<Void>? { listener?.signals }
 
     public func close() async {
+        // The last notification may still be queued on the work connection, which closing would throw away.
         await notifier.flush()
         await listener?.stop()
         await work.close()
@@ -235,38 +237,45 @@ public final class PostgresStore: WarroomStore {
 
     // MARK: - Inside transactions
 
+    /// Runs `body` in a transaction that may write to the log; once it has committed, and `wrote` says it did,
+    /// other processes are told (Notifier).
+    func write<T>(_ body: (PostgresConnection) async throws -> T, wrote: (T) -> Bool) async throws -> T {
+        try await work.transaction(body) { result, connection in
+            if wrote(result) { notifier.committed(on: connection) }
+        }
+    }
+
     /// Serialises the transactions appending to `incident`. Taken before any write, so this transaction's id
     /// (assigned at its first write) is newer than that of every earlier append to the incident, and in a
     /// statement of its own, so the statements after it see everything committed before the lock was granted
-    /// (a READ COMMITTED statement's snapshot is taken when the statement starts).
+    /// (a READ COMMITTED statement's snapshot is taken when the statement starts). The key is the one
+    /// `warroom_lock_incident` takes (Schema.swift).
     func lock(_ incident: IncidentID, _ connection: PostgresConnection) async throws {
         try await connection.query(
             "SELECT pg_advisory_xact_lock(hashtextextended(\(workspace + "/" + incident), 0))", logger: quietLogger)
     }
 
-    /// The incident as the transaction sees it: the cached fold plus whatever was appended after it.
-    /// `taking` removes it from the cache, for a writer that will extend it and put it back.
-    func currentState(of incident: IncidentID, _ connection: PostgresConnection, taking: Bool = false) async throws
-        -> IncidentState
-    {
-        var state = cache.withLock { taking ? $0.removeValue(forKey: incident) : $0[incident] }
-        let rows = try await connection.query("""
-            SELECT \(unescaped: Self.eventColumns) FROM events
-            WHERE workspace = \(workspace) AND incident = \(incident) AND id > \(state?.lastEventID ?? 0)
-            ORDER BY id
-            """, logger: quietLogger)
-        for try await row in rows {
-            let event = try Self.event(row)
-            if state != nil {
-                state!.apply(event)
-            } else if let first = IncidentState(declaration: event) {
-                state = first
-            } else {
-                throw StoreError.damaged("\(incident) does not start with its declaration")
-            }
-        }
+    /// Takes `incident`'s lock (as `lock` does) and returns the incident as the transaction sees it: the cached fold
+    /// plus whatever was appended after it, read in the same round trip once the lock is granted. The fold leaves the
+    /// cache, for the writer to extend and put back (`remember`).
+    func lockedState(of incident: IncidentID, _ connection: PostgresConnection) async throws -> IncidentState {
+        var state = cache.withLock { $0.removeValue(forKey: incident) }
+        let rows = try await connection.query(
+            "SELECT * FROM warroom_lock_incident(\(workspace), \(incident), \(state?.lastEventID ?? 0))", logger: quietLogger)
+        for try await row in rows { try Self.apply(try Self.event(row), to: &state) }
         guard let state else { throw StoreError.unknownIncident(incident) }
         return state
+    }
+
+    /// Extends a fold by the incident's next event; an incident's first must be its declaration.
+    static func apply(_ event: Event, to state: inout IncidentState?) throws {
+        if state != nil {
+            state!.apply(event)
+        } else if let first = IncidentState(declaration: event) {
+            state = first
+        } else {
+            throw StoreError.damaged("\(event.incident) does not start with its declaration")
+        }
     }
 
     /// Keeps the most advanced fold: concurrent calls may finish out of order.
@@ -276,8 +285,6 @@ public final class PostgresStore: WarroomStore {
             cache[state.id] = state
         }
     }
-
-    func committed() { notifier.committed() }
 
     private func holds(clientID: String, _ connection: PostgresConnection) async throws -> Bool {
         try await connection.query(
@@ -306,24 +313,30 @@ public final class PostgresStore: WarroomStore {
 
     static let eventColumns = "id, incident, kind, occurred_at, recorded_at, actor, text, value, prior, reason, ref, extra"
 
-    /// Decodes `eventColumns`, starting at column `first`.
-    static func event(_ row: PostgresRow, first: Int = 0) throws -> Event {
-        let cells = row.makeRandomAccess()
-        let id = try? cells[first].decode(Int64.self)
+    /// `eventColumns`' types. Decoding a row as this tuple walks its cells once; a random-access row would build a
+    /// table of them for every row, which shows in a fold of 100,000 events.
+    typealias EventCells = (Int64, String, String, Int64, Int64, String, String?, String?, String?, String?, Int64?, String?)
+
+    /// Decodes `eventColumns`, the row's first columns.
+    static func event(_ row: PostgresRow) throws -> Event {
+        let cells: EventCells
         do {
-            let columns = EventColumns(
-                kind: try cells[first + 2].decode(String.self), text: try cells[first + 6].decode(String?.self),
-                value: try cells[first + 7].decode(String?.self), prior: try cells[first + 8].decode(String?.self),
-                reason: try cells[first + 9].decode(String?.self), ref: try cells[first + 10].decode(Int64?.self),
-                extra: try cells[first + 11].decode(String?.self))
-            return Event(
-                id: try cells[first].decode(Int64.self), incident: try cells[first + 1].decode(String.self),
-                occurredAt: date(try cells[first + 3].decode(Int64.self)), recordedAt: date(try cells[first + 4].decode(Int64.self)),
-                actor: try cells[first + 5].decode(String.self), payload: try EventPayload(columns: columns))
-        } catch let error as EventDecodingError {
-            throw StoreError.damaged("event #\(id.map(String.init) ?? "?"): \(error)")
+            cells = try row.decode(EventCells.self)
         } catch let error as PostgresDecodingError {
+            let id = try? row.decode(Int64.self)
             throw StoreError.damaged("event #\(id.map(String.init) ?? "?") has a missing or malformed \(error.columnName)")
+        }
+        return try event(cells)
+    }
+
+    static func event(_ cells: EventCells) throws -> Event {
+        let (id, incident, kind, occurredAt, recordedAt, actor, text, value, prior, reason, ref, extra) = cells
+        do {
+            let columns = EventColumns(kind: kind, text: text, value: value, prior: prior, reason: reason, ref: ref, extra: extra)
+            return Event(id: id, incident: incident, occurredAt: date(occurredAt), recordedAt: date(recordedAt), actor: actor,
+                         payload: try EventPayload(columns: columns))
+        } catch {
+            throw StoreError.damaged("event #\(id): \(error)")
         }
     }
 

@@ -131,6 +131,30 @@ enum Schema {
             )
             """,
         ],
+        [
+            // An append's lock and its catch-up read in one round trip (PostgresStore.lockedState). VOLATILE, as
+            // every function is unless declared otherwise: in READ COMMITTED a volatile function's statements each
+            // take a fresh snapshot, so the read, started once the lock is granted, sees every append committed
+            // before it. One SELECT locking in a subexpression would not: its snapshot predates the lock. The read
+            // is the append's only real planning work, and `after` is always near the top of the index, where a
+            // custom plan probes the index for its bounds every time; the generic plan is the same index scan.
+            """
+            CREATE FUNCTION warroom_lock_incident(p_workspace text, p_incident text, p_after bigint)
+            RETURNS TABLE (id bigint, incident text, kind text, occurred_at bigint, recorded_at bigint, actor text,
+                           text text, value text, prior text, reason text, ref bigint, extra text)
+            LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended(p_workspace || '/' || p_incident, 0));
+                RETURN QUERY
+                    SELECT e.id, e.incident, e.kind, e.occurred_at, e.recorded_at, e.actor, e.text, e.value, e.prior,
+                           e.reason, e.ref, e.extra
+                    FROM events e
+                    WHERE e.workspace = p_workspace AND e.incident = p_incident AND e.id > p_after
+                    ORDER BY e.id;
+            END
+            $$
+            """,
+        ],
     ]
 
     /// The version in the database, 0 before `initialize`.
@@ -194,6 +218,7 @@ extension PostgresStore {
             "GRANT SELECT, INSERT ON events, incidents TO \(role)",
             "GRANT SELECT, INSERT, UPDATE ON incident_numbers, outbox, outbox_workers TO \(role)",
             "GRANT USAGE ON SEQUENCE warroom_event_ids, outbox_id_seq TO \(role)",
+            "GRANT EXECUTE ON FUNCTION warroom_lock_incident(text, text, bigint) TO \(role)",
         ]
     }
 

@@ -90,44 +90,27 @@ final class ChangeListener: Sendable {
 }
 
 /// Sends `pg_notify` on the work connection after commits, never inside a transaction (a NOTIFY inside one takes
-/// a server-wide lock at commit, serialising every writer). Coalesced: while one notification waits to go out,
-/// further commits add nothing to it; at most one more is queued behind one being sent.
+/// a server-wide lock at commit, serialising every writer). Each is queued right behind its COMMIT, while the
+/// connection is still the committing caller's, and not waited for: the caller returns once committed, and its next
+/// statement simply follows the notification on the connection, as no one else's can come between.
 final class Notifier: Sendable {
-    private struct State {
-        var queued = false
-        var sender: Task<Void, Never>?
+    private let workspace: String
+    /// The last one queued. A connection runs its statements in order, so once this one is done all are.
+    private let last = Locked<EventLoopFuture<PostgresQueryResult>?>(nil)
+
+    init(workspace: String) {
+        self.workspace = workspace
     }
 
-    private let state = Locked(State())
-    private let send: @Sendable () async -> Void
-
-    init(send: @escaping @Sendable () async -> Void) {
-        self.send = send
+    func committed(on connection: PostgresConnection) {
+        let sent: EventLoopFuture<PostgresQueryResult> = connection.query(
+            "SELECT pg_notify(\(eventsChannel), \(workspace))", logger: quietLogger)
+        last.withLock { $0 = sent }
     }
 
-    func committed() {
-        state.withLock { state in
-            guard !state.queued else { return }
-            state.queued = true
-            if state.sender == nil { state.sender = Task { await self.drain() } }
-        }
-    }
-
-    /// Waits for the notifications queued so far to go out.
+    /// Waits for the notifications queued so far to go out. One lost with its connection costs only latency:
+    /// readers also poll.
     func flush() async {
-        await state.withLock { $0.sender }?.value
-    }
-
-    private func drain() async {
-        while state.withLock({ state -> Bool in
-            if state.queued {
-                state.queued = false
-                return true
-            }
-            state.sender = nil
-            return false
-        }) {
-            await send()
-        }
+        _ = try? await last.withLock { $0 }?.get()
     }
 }

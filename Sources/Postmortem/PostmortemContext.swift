@@ -162,7 +162,7 @@ public struct PostmortemContext {
             ]
         }
         root["commander_also_held"] = f.rolesHeldByCommander.isEmpty
-            ? NSNull() : f.rolesHeldByCommander.map(Role.displayName).joined(separator: ", ")
+            ? NSNull() : f.rolesHeldByCommander.map { Self.md(Role.displayName($0)) }.joined(separator: ", ")
         let lines = TimelineLines(f.timeline, clock: clock)
         root["timeline"] = f.timeline.indices.map { TimelineRow(lines: lines, index: $0) }
         root["decisions"] = f.decisions.map { entry($0) }
@@ -255,8 +255,10 @@ public struct PostmortemContext {
         seconds.map { duration($0) as Any } ?? NSNull()
     }
 
-    /// Recorded text as it may appear in Markdown: control characters made visible, and nothing that could break
-    /// out of a table cell (`|`) or open raw HTML (`<`).
+    /// Recorded text as it may appear in Markdown: inert (control, bidirectional and zero-width characters shown as
+    /// markers, line breaks too, as most of it lands in a table cell), and nothing that could break out of a table
+    /// cell (`|`) or open raw HTML (`<`). Inert text holds no character XML 1.0 forbids, so a template that writes
+    /// HTML needs only its own escaping.
     public static func md(_ text: String) -> String {
         // Most text is plain printable ASCII with nothing to escape: one pass over the bytes, no copy.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "|") && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: "\\") }) {

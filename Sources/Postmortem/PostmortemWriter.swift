@@ -37,7 +37,7 @@ public struct PostmortemWriter: Sendable {
 
     /// `WORKSPACE/postmortems/INC-n.md`.
     public func defaultOutput(for incident: IncidentID) -> URL {
-        workspace.appendingPathComponent("postmortems", isDirectory: true).appendingPathComponent("\(incident).md")
+        DocumentFile.folder(in: workspace).appendingPathComponent("\(incident).md")
     }
 
     /// The template to use: `explicit` (a --template file), else `WORKSPACE/postmortem.mustache` if it exists,
@@ -106,15 +106,21 @@ public struct PostmortemWriter: Sendable {
         }
     }
 
-    private func write(_ text: String, to file: URL) throws { try DocumentFile.write(text, to: file) }
+    private func write(_ text: String, to file: URL) throws { try DocumentFile.write(text, to: file, workspace: workspace) }
 
 }
 
 /// How Warroom writes the documents it generates (postmortems, score cards).
 enum DocumentFile {
+    /// `WORKSPACE/postmortems/`, where documents go by default.
+    static func folder(in workspace: URL) -> URL {
+        workspace.standardizedFileURL.appendingPathComponent("postmortems", isDirectory: true)
+    }
+
     /// Writes through a temporary file and a rename, so a crash leaves the old file or the new one, never half of
-    /// one. New directories and files are private to the owner, like the rest of the workspace.
-    static func write(_ text: String, to file: URL) throws {
+    /// one. New directories and files are private to the owner, like the rest of the workspace; the workspace's own
+    /// `postmortems/` is made private even when it already existed (a folder chosen with --output is left as it is).
+    static func write(_ text: String, to file: URL, workspace: URL) throws {
         let directory = file.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
@@ -122,6 +128,7 @@ enum DocumentFile {
         } catch {
             throw PostmortemWriteError("cannot create \(directory.path): \((error as NSError).localizedDescription)")
         }
+        if directory.standardizedFileURL.path == folder(in: workspace).path { _ = chmod(directory.path, 0o700) }
         let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8),
                                              attributes: [.posixPermissions: 0o600])

@@ -235,14 +235,14 @@ public struct ScoreCardWriter: Sendable {
 
     /// `WORKSPACE/postmortems/DRILL-n-scorecard.md`.
     public func defaultOutput(for incident: IncidentID) -> URL {
-        workspace.appendingPathComponent("postmortems", isDirectory: true).appendingPathComponent("\(incident)-scorecard.md")
+        DocumentFile.folder(in: workspace).appendingPathComponent("\(incident)-scorecard.md")
     }
 
     /// Writes `text` to `defaultOutput(for:)` and returns the path relative to the workspace, as the timeline records it.
     @discardableResult
     public func write(_ text: String, for incident: IncidentID) throws -> String {
         let file = defaultOutput(for: incident).standardizedFileURL
-        try DocumentFile.write(text, to: file)
+        try DocumentFile.write(text, to: file, workspace: workspace)
         return DocumentFile.relativePath(file, in: workspace)
     }
 }

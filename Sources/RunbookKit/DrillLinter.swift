@@ -44,7 +44,8 @@ public enum DrillLinter {
         var problems: [FileProblem] = []
         var scenarios: [DrillScenario] = []
         var firstSeen: [String: (path: String, line: Int)] = [:]
-        let known = runbooks.map { Set($0.runbooks.map(\.id)) }
+        // A runbook whose id is itself invalid is not one a scenario could name: leave it out of "known".
+        let known = runbooks.map { Set($0.runbooks.map(\.id).filter(isSlug)) }
         for source in sources {
             let result = DrillScenarioParser.parseDetailed(text: source.text, path: source.path)
             problems += result.problems

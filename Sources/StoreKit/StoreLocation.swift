@@ -13,9 +13,12 @@ public struct StoreLocation: Sendable {
     }
 
     public let backend: Backend
+    /// How long a writer to the SQLite file waits for another process holding it (`store.lock_timeout`).
+    public var lockTimeout: Duration
 
-    public init(backend: Backend) {
+    public init(backend: Backend, lockTimeout: Duration = .seconds(30)) {
         self.backend = backend
+        self.lockTimeout = lockTimeout
     }
 
     /// Resolves the store: `url` (from `--store`), else `$WARROOM_STORE`, else `store.url` of warroom.yaml; none of
@@ -63,7 +66,10 @@ public struct StoreLocation: Sendable {
 
     /// Opens the store. `create: false` refuses a workspace folder without a store (a typo in --workspace) instead
     /// of making an empty one; `listen` gives a console its second connection, for pushed changes.
-    public func open(create: Bool, listen: Bool = false) async throws -> any WarroomStore {
+    /// `onLockWait` hears, once, that a write has waited two seconds for another process holding the SQLite file.
+    public func open(create: Bool, listen: Bool = false, onLockWait: (@Sendable () -> Void)? = nil) async throws
+        -> any WarroomStore
+    {
         switch backend {
         case .file(let workspace):
             if !create {
@@ -73,7 +79,7 @@ public struct StoreLocation: Sendable {
                         "no Warroom store in \(workspace.path) (declare an incident with `warroom declare`, or pass --workspace)")
                 }
             }
-            return try SQLiteEventStore.open(workspace: workspace)
+            return try SQLiteEventStore.open(workspace: workspace, lockTimeout: lockTimeout, onLockWait: onLockWait)
         case .team(let location):
             return try await PostgresStore.open(location, listen: listen)
         }

@@ -57,6 +57,12 @@ public enum YAMLDiagnostics {
                 c.mark.line == mark.line ? " (\(c.text))" : " (\(c.text) that starts on line \(lineOffset + c.mark.line))"
             } ?? ""
             return (mark.line, rawPrefix + problem + why)
+        case let .reader(problem, offset?, _, yaml):
+            // libyaml counts the offending character's offset; its line and column are what the person needs.
+            let before = yaml.prefix(offset)
+            let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            let column = before.reversed().prefix { $0 != "\n" }.count + 1
+            return (line, rawPrefix + problem + " (column \(column))")
         case let .duplicatedKeysInMapping(duplicates, context):
             let at = duplicates.first.flatMap { duplicateLine($0, context.mark) } ?? context.mark.line
             return (at, "duplicate key \(duplicates.map(quote).joined(separator: ", "))")

@@ -65,14 +65,28 @@ struct ConfigTests {
         #expect(c.policy.monitoringPeriod == .seconds(3600))
     }
 
-    @Test(arguments: [("15m", 900.0), ("90s", 90), ("1h30m", 5400), ("500ms", 0.5), ("2h", 7200), ("1m30s", 90)])
+    @Test(arguments: [("15m", 900.0), ("90s", 90), ("1h30m", 5400), ("500ms", 0.5), ("2h", 7200), ("1m30s", 90), ("30d", 2_592_000), ("1d12h", 129_600)])
     func durations(text: String, seconds: Double) {
         #expect(ConfigDuration.parse(text)?.seconds == seconds)
     }
 
-    @Test(arguments: ["15", "", "m", "15 minutes", "30m1h", "5m5m", "-5m", "1.5h", "15x"])
+    @Test(arguments: ["15", "", "m", "15 minutes", "30m1h", "5m5m", "-5m", "1.5h", "15x", "1h2d"])
     func badDurations(text: String) {
         #expect(ConfigDuration.parse(text) == nil)
+    }
+
+    @Test func channelNamesRefuseInvisibleCharactersButTakeEveryScript() throws {
+        #expect(throws: ConfigError.self) { try WarroomConfig.parse("channels: [{name: \"ops\\u200D\", type: file, path: a.log}]\n", path: "w.yaml") }
+        #expect(throws: ConfigError.self) { try WarroomConfig.parse("channels: [{name: \"\\u202Eops\", type: file, path: a.log}]\n", path: "w.yaml") }
+        #expect(try WarroomConfig.parse("channels: [{name: 值班群, type: file, path: a.log}]\n", path: "w.yaml").channels.map(\.name) == ["值班群"])
+    }
+
+    @Test func theBackdateLimitAndTheLockTimeoutAreRead() throws {
+        let c = try WarroomConfig.parse("backdate_limit: 7d\nstore:\n  lock_timeout: 5s\n", path: "warroom.yaml")
+        #expect(c.policy.backdateLimit == .seconds(7 * 86400))
+        #expect(c.store.lockTimeout == .seconds(5))
+        #expect(WarroomConfig.defaults.policy.backdateLimit == .seconds(30 * 86400))
+        #expect(WarroomConfig.defaults.store.lockTimeout == .seconds(30))
     }
 
     /// Every problem, with the line it is on: what the user types into their editor's "go to line".

@@ -226,6 +226,12 @@ struct DeliveryTests {
                 let requests = try await fine.requests(atLeast: 2, timeout: 10)
                 #expect(requests.map(\.bodyText) == [#"{"text":"one"}"#, #"{"text":"two"}"#])
                 #expect(hung.requests.count == 1, "hung's second update waits behind its first")
+                // The receiver has the request before the worker has its answer: let the worker record it.
+                let deadline = Date().addingTimeInterval(10)
+                while try ws.store.deliveries(incident: nil, statuses: [.pending]).contains(where: { $0.channel == "fine" }),
+                      Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             } catch {
                 running.cancel()
                 await running.value
@@ -449,6 +455,40 @@ struct DeliveryTests {
         let env = try String(contentsOfFile: out + ".env", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(env == ["--subject=$(touch pwned)", "INC-1", "L2", "tactical", recorded.deliveries[0].idempotencyKey, "mail"])
         #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("pwned").path), "nothing was interpreted")
+    }
+
+    /// A command channel's program gets PATH, HOME, LANG/LC_*, TZ, the delivery's WARROOM_* facts and its own
+    /// env: entries, and nothing else of Warroom's environment: not another channel's secret, not the store URL.
+    @Test func aCommandSeesOnlyWhatItNeeds() async throws {
+        let ws = try TestWorkspace()
+        try ws.declare()
+        let clock = ManualClock()
+        let script = ws.url.appendingPathComponent("env.sh")
+        try "#!/bin/sh\nenv > \"$OUT\"\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script.path)
+        let out = ws.url.appendingPathComponent("env.txt").path
+        let c = try config("""
+            channels:
+              - name: mail
+                type: command
+                command: [./env.sh]
+                env: {OUT: "\(out)", SMTP_PASSWORD: "${SMTP_PASSWORD}"}
+            """)
+        _ = try await ws.send("update", config: c, clock: clock)
+        let environment = [
+            "PATH": "/usr/bin:/bin", "HOME": "/home/ic", "LANG": "C.UTF-8", "LC_TIME": "C", "TZ": "UTC",
+            "SMTP_PASSWORD": "mail-secret", "SLACK_TOKEN": "other-channels-secret",
+            "WARROOM_STORE": "postgres://ic:store-secret@db/warroom", "AWS_SECRET_ACCESS_KEY": "cloud-secret",
+        ]
+        let reports = try await withSender(ws, environment: environment) { await worker(ws, c, clock: clock, sender: $0).deliverDue() }
+        #expect(reports.map(\.result) == [.delivered(detail: nil)])
+        let names = Set(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+            .compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        let allowed: Set<String> = ["PATH", "HOME", "LANG", "LC_TIME", "TZ", "OUT", "SMTP_PASSWORD", "PWD", "SHLVL", "_"]
+        #expect(names.subtracting(allowed).allSatisfy { $0.hasPrefix("WARROOM_") && $0 != "WARROOM_STORE" }, "\(names)")
+        #expect(names.isSuperset(of: ["PATH", "HOME", "LANG", "LC_TIME", "TZ", "OUT", "SMTP_PASSWORD", "WARROOM_INCIDENT"]))
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        for leaked in ["other-channels-secret", "store-secret", "cloud-secret"] { #expect(!text.contains(leaked)) }
     }
 
     @Test(arguments: [("exit 3", "command exited 3"), ("sleep 20", "command timed out after 300ms"), ("kill -9 $$", "command killed by signal 9")])

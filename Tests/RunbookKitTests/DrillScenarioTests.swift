@@ -103,6 +103,13 @@ struct DrillScenarioParserTests {
         #expect(problems(text) == expected)
     }
 
+    /// A runbook whose own id is invalid is not offered as a known id: a scenario could never name it.
+    @Test func knownRunbooksAreOnlyValidIds() {
+        let text = "id: a\ntitle: T\nrunbooks: [nope]\nseverity: L2\ninjects: [\"T+0m: a\"]\n"
+        #expect(problems(text, runbooks: ["storage-restore-from-backup", "Bad Id!"])
+            == ["d.yaml:3: unknown runbook \"nope\" (known: storage-restore-from-backup)"])
+    }
+
     @Test(arguments: [
         ("12m: a", "d.yaml:6: malformed offset \"12m\": use T+ and a duration, like T+12m or T+1h30m"),
         ("T-5m: a", "d.yaml:6: malformed offset \"T-5m\": use T+ and a duration, like T+12m or T+1h30m"),

@@ -25,6 +25,23 @@ struct PostmortemCommandTests {
 
     func file(_ ws: Workspace, _ path: String = "postmortems/INC-1.md") -> URL { ws.url.appendingPathComponent(path) }
 
+    /// The workspace's postmortems/ is private like .warroom/, even when someone made it 0755 beforehand; a folder
+    /// chosen with --output keeps its mode.
+    @Test func thePostmortemsFolderIsPrivate() throws {
+        let ws = try resolvedOutage()
+        let folder = ws.url.appendingPathComponent("postmortems")
+        let chosen = ws.url.appendingPathComponent("shared")
+        for url in [folder, chosen] {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        try ws.ok(["postmortem"], now: at("23:30"))
+        try ws.ok(["postmortem", "--output", "shared/pm.md", "--force"], now: at("23:31"))
+        func mode(_ url: URL) throws -> Int { try (FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) ?? -1 }
+        #expect(try mode(folder) == 0o700)
+        #expect(try mode(file(ws)) == 0o600)
+        #expect(try mode(chosen) == 0o755)
+    }
+
     @Test func writesTheDefaultFileAndRecordsIt() throws {
         let ws = try resolvedOutage()
         let before = try ws.export().count

@@ -44,6 +44,6 @@ struct AssignRole: AsyncParsableCommand {
             command = .assignRole(role: role, holder: holder ?? "")
         }
         let event = try await global.record(command, entry: entry)
-        print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+        CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

@@ -66,7 +66,7 @@ struct BroadcastCommand: AsyncParsableCommand {
         let target = try await IncidentSelection.resolve(incident, among: store.incidents())
         let drafted = StatusUpdateDraft.text(for: target, audience: audience, now: now, policy: config.policy, timeZone: global.timeZone)
         if draft {
-            print(drafted)
+            CLIOutput.print(drafted)
             return
         }
         let recorded = try await StatusBroadcaster.send(
@@ -75,13 +75,13 @@ struct BroadcastCommand: AsyncParsableCommand {
         let channels = recorded.deliveries.map(\.channel)
         guard !channels.isEmpty else {
             let reason = StatusBroadcaster.noReceiverReason(config: config, state: target, audience: audience) ?? "no channel receives it"
-            print("#\(update.id) \(update.incident) status update recorded; \(reason)")
+            CLIOutput.print("#\(update.id) \(update.incident) status update recorded; \(reason)")
             return
         }
-        print("#\(update.id) \(update.incident) status update recorded; queued for \(channels.joined(separator: ", "))")
+        CLIOutput.print("#\(update.id) \(update.incident) status update recorded; queued for \(channels.joined(separator: ", "))")
         let seconds = wait ?? config.delivery.wait.seconds
         guard seconds > 0 else {
-            print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
+            CLIOutput.print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
             return
         }
         let reports = await OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
@@ -89,7 +89,7 @@ struct BroadcastCommand: AsyncParsableCommand {
         let pending = try await store.deliveries(incident: update.incident, statuses: [.pending]).filter { $0.update == update.id }
         if !pending.isEmpty {
             let names = pending.map(\.channel).joined(separator: ", ")
-            print("still pending: \(names) — an open console keeps retrying, or run `warroom outbox run`")
+            CLIOutput.print("still pending: \(names) — an open console keeps retrying, or run `warroom outbox run`")
         }
     }
 }
@@ -107,7 +107,7 @@ enum OutboxRunner {
     {
         let sender = ChannelSender(workspace: global.workspaceURL)
         let worker = OutboxWorker(store: store, config: config, sender: sender, eventTime: eventClock(global),
-                                  onError: { FileHandle.standardError.write(Data("warroom: \($0)\n".utf8)) })
+                                  onError: { CLIOutput.printError("warroom: \($0)") })
         let reports = await worker.deliverPending(until: deadline)
         await sender.shutdown()
         return reports
@@ -126,14 +126,14 @@ enum OutboxRunner {
             let name = report.delivery.channel.padding(toLength: width, withPad: " ", startingAt: 0)
             let what: String
             switch report.result {
-            case .delivered(let detail): what = "sent" + (detail.map { " (\($0))" } ?? "")
+            case .delivered(let detail): what = "sent" + (detail.map { " (\(InertText.make($0)))" } ?? "")
             case .retry(let problem, let at):
-                what = "\(problem); retry in \(DurationText.short(max(0, at.timeIntervalSinceNow).rounded(.up)))"
+                what = "\(InertText.make(problem)); retry in \(DurationText.short(max(0, at.timeIntervalSinceNow).rounded(.up)))"
                     + " (attempt \(report.delivery.attempts + 1) of \(config.delivery.attempts))"
-            case .abandon(let problem): what = "gave up: \(problem)"
+            case .abandon(let problem): what = "gave up: \(InertText.make(problem))"
             }
             let update = "\(subject) #\(report.delivery.update)"
-            print("  \(name)  \(update)  \(what)\(report.entry == nil ? " (another worker took it over)" : "")")
+            CLIOutput.print("  \(name)  \(update)  \(what)\(report.entry == nil ? " (another worker took it over)" : "")")
         }
     }
 
@@ -150,8 +150,8 @@ enum BroadcastReport {
                 switch state {
                 case .queued: "\(channel) queued"
                 case .delivered: "\(channel) sent"
-                case .retrying(let problem, let attempt, _): "\(channel) retrying (\(problem), attempt \(attempt))"
-                case .abandoned(let problem): "\(channel) GAVE UP (\(problem))"
+                case .retrying(let problem, let attempt, _): "\(channel) retrying (\(InertText.make(problem)), attempt \(attempt))"
+                case .abandoned(let problem): "\(channel) GAVE UP (\(InertText.make(problem)))"
                 }
             }
             rows.append(("deliveries", states.joined(separator: ", ")))

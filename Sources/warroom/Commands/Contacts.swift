@@ -32,11 +32,11 @@ struct ContactsCommand: AsyncParsableCommand {
             case .loaded(let book):
                 let people = book.contacts.count == 1 ? "1 contact" : "\(book.contacts.count) contacts"
                 let roles = book.roles.count == 1 ? "1 role" : "\(book.roles.count) roles"
-                print("\(file): \(people), \(roles): no problems")
+                CLIOutput.print("\(file): \(people), \(roles): no problems")
             case .invalid(_, let problems):
-                for problem in problems { print(InertText.make(problem.description)) }
+                for problem in problems { CLIOutput.print(InertText.make(problem.description)) }
                 let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-                FileHandle.standardError.write(Data("\(count) in \(file)\n".utf8))
+                CLIOutput.printError("\(count) in \(file)")
                 throw ExitCode(1)
             }
         }

@@ -18,9 +18,9 @@ struct Correct: AsyncParsableCommand {
 
     func run() async throws {
         guard let id = EventID(entryID.hasPrefix("#") ? String(entryID.dropFirst()) : entryID) else {
-            throw ValidationError("'\(entryID)' is not an entry number; use the #N that `warroom timeline` shows")
+            throw ValidationError("'\(InertText.make(entryID))' is not an entry number; use the #N that `warroom timeline` shows")
         }
         let event = try await global.record(.correct(id, text: text.joined(separator: " ")), entry: entry)
-        print("#\(event.id) \(event.incident) \(event.payload.summary)")
+        CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import IncidentCore
 
 extension Severity: ExpressibleByArgument {
@@ -49,10 +48,10 @@ struct Declare: AsyncParsableCommand {
         let events = try await store.declare(
             EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: .declared(declaration))
         ) { state in state.attachDrafts(from: catalog, at: occurredAt, recordedAt: now, actor: actor) }
-        print(events[0].incident)
+        CLIOutput.print(events[0].incident)
         // Standard output stays the bare id for scripts; what was attached goes beside it.
         for event in events.dropFirst() {
-            FileHandle.standardError.write(Data("\(event.incident): \(InertText.make(event.payload.summary))\n".utf8))
+            CLIOutput.printError("\(event.incident): \(InertText.make(event.payload.summary))")
         }
     }
 }

@@ -31,12 +31,12 @@ struct Demo: AsyncParsableCommand {
                                        runbooks: runbooks.usableForAttaching(workspace: global.workspaceURL))
         try await DemoContacts.seedPages(into: store, incident: id, workspace: workspace, now: try global.now())
         if seedOnly {
-            print(workspace.path)
+            CLIOutput.print(workspace.path)
             return
         }
         try await openConsole(store: store, global: global, incident: id, runbooks: runbooks, contactsIn: workspace)
-        print("The demo incident \(id) is in \(workspace.path)")
-        print("Try: warroom timeline --workspace \(workspace.path)")
+        CLIOutput.print("The demo incident \(id) is in \(workspace.path)")
+        CLIOutput.print("Try: warroom timeline --workspace \(workspace.path)")
     }
 }
 

@@ -44,7 +44,7 @@ struct DrillCommand: AsyncParsableCommand {
                 catalog = runbooks.catalog(workspace: global.workspaceURL)
             } else {
                 catalog = nil
-                FileHandle.standardError.write(Data("warning: no runbooks found; runbook ids were not checked\n".utf8))
+                CLIOutput.printError("warning: no runbooks found; runbook ids were not checked")
             }
             let drills = DrillLinter.load(paths: targets, runbooks: catalog)
             try LintReport.finish(problems: drills.problems, files: drills.files, targets: targets,

@@ -124,8 +124,8 @@ extension DrillCommand {
                 let at = target.lifecycle.isActive ? stopped : (target.enteredAt(.resolved) ?? stopped)
                 card = try await session.end(ending, at: at, now: stopped, actor: global.actorName)
             }
-            print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
-            print("Score card written to \(card.path)")
+            CLIOutput.print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
+            CLIOutput.print("Score card written to \(card.path)")
         }
     }
 
@@ -149,10 +149,10 @@ extension DrillCommand {
                 guard !histories.isEmpty else { throw CLIError("no finished drill of the scenario \(scenario) in this workspace") }
             }
             guard !histories.isEmpty else {
-                print("No finished drills yet: run one with `warroom drill SCENARIO` (`warroom drill` lists them).")
+                CLIOutput.print("No finished drills yet: run one with `warroom drill SCENARIO` (`warroom drill` lists them).")
                 return
             }
-            print(DrillHistoryReport.text(histories, timeZone: global.timeZone), terminator: "")
+            CLIOutput.print(DrillHistoryReport.text(histories, timeZone: global.timeZone), terminator: "")
         }
     }
 }
@@ -163,8 +163,8 @@ extension DrillConsole {
                        speed: Double?) async throws {
         guard let drill = running.drill else { throw CLIError("\(running.id) has no drill scenario recorded") }
         let resumeAt = try await DrillSession.resumeTime(of: running.id, in: store)
-        FileHandle.standardError.write(Data(("Resuming \(running.id) (\(drill.scenario.id)) at "
-            + "\(DrillScenario.Inject.offsetText(seconds: Int(drill.elapsed(now: resumeAt))))\n").utf8))
+        CLIOutput.printError("Resuming \(running.id) (\(drill.scenario.id)) at "
+            + DrillScenario.Inject.offsetText(seconds: Int(drill.elapsed(now: resumeAt))))
         try await open(running.id, scenario: drill.scenario.id, store: store, global: global, runbooks: runbooks,
                  clock: .accelerated(start: resumeAt, speed: speed ?? drill.speed))
     }
@@ -180,10 +180,10 @@ extension DrillConsole {
         let card = try await openConsole(store: store, global: global, incident: id, runbooks: runbooks,
                                    drill: DrillConsole(session: session, clock: clock, contacts: contacts.source))
         if let card {
-            print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
-            print("Score card written to \(card.path)")
+            CLIOutput.print(card.text, terminator: card.text.hasSuffix("\n") ? "" : "\n")
+            CLIOutput.print("Score card written to \(card.path)")
         } else if let state = try await store.incidents().first(where: { $0.id == id }), state.isUnderWay {
-            print("\(id) is still running: `warroom drill \(scenario)` resumes it; `warroom drill end \(id)` ends it "
+            CLIOutput.print("\(id) is still running: `warroom drill \(scenario)` resumes it; `warroom drill end \(id)` ends it "
                   + "and prints its score card.")
         }
     }
@@ -234,7 +234,7 @@ enum ScenarioChoice {
     }
 
     private static func refuse(_ problems: [FileProblem], file: String) throws -> Never {
-        for problem in problems { FileHandle.standardError.write(Data((InertText.make(problem.description) + "\n").utf8)) }
+        for problem in problems { CLIOutput.printError(InertText.make(problem.description)) }
         throw CLIError("\(file) has problems; nothing was recorded (warroom drill lint \(file))")
     }
 
@@ -242,14 +242,14 @@ enum ScenarioChoice {
     static func list(workspace: URL, runbooks: RunbookCatalog) throws {
         let scenarios = try catalog(workspace: workspace, runbooks: runbooks)
         let width = scenarios.scenarios.map(\.id.count).max() ?? 0
-        print("Drill scenarios (run one with `warroom drill SCENARIO --speed 60`):")
+        CLIOutput.print("Drill scenarios (run one with `warroom drill SCENARIO --speed 60`):")
         for s in scenarios.scenarios {
             let length = DurationText.short(TimeInterval(s.scriptedLength.components.seconds))
-            print("  \(s.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(s.severity.rawValue)  "
+            CLIOutput.print("  \(s.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(s.severity.rawValue)  "
                   + "\(s.injects.count) events over \(length)  \(InertText.make(s.title))")
         }
         if !scenarios.problems.isEmpty {
-            print("\(scenarios.problems.count == 1 ? "1 problem" : "\(scenarios.problems.count) problems") in the scenario files (warroom drill lint)")
+            CLIOutput.print("\(scenarios.problems.count == 1 ? "1 problem" : "\(scenarios.problems.count) problems") in the scenario files (warroom drill lint)")
         }
     }
 

@@ -111,17 +111,34 @@ struct EventJSON: Encodable {
     }
 }
 
-/// Encodes values as compact JSON text.
+/// Encodes values as JSON text for the terminal and for scripts. JSONEncoder escapes C0 controls but writes DEL,
+/// C1 controls, bidirectional overrides and zero-width characters as they are; here every character
+/// `InertText` marks is a `\uXXXX` escape instead, so the text is safe to print and parses to the same value.
 enum JSONText {
     static func line<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try encode(value, [.withoutEscapingSlashes])
     }
 
     static func pretty<T: Encodable>(_ value: T) throws -> String {
+        try encode(value, [.withoutEscapingSlashes, .prettyPrinted])
+    }
+
+    private static func encode<T: Encodable>(_ value: T, _ formatting: JSONEncoder.OutputFormatting) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .prettyPrinted]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        encoder.outputFormatting = formatting
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        // Outside its strings JSON is ASCII, and the encoder leaves no C0 control raw inside one: a marked character
+        // that is not a pretty-printing line feed is inside a string, where an escape stands for it exactly.
+        func needsEscape(_ s: Unicode.Scalar) -> Bool { InertText.isMarked(s) && s != "\n" }
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            if needsEscape(s) {
+                out.append(contentsOf: String(format: "\\u%04X", s.value).unicodeScalars)
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
     }
 }

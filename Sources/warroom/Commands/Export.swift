@@ -17,13 +17,13 @@ struct Export: AsyncParsableCommand {
         let states = await Dictionary(uniqueKeysWithValues: try store.incidents().map { ($0.id, $0) })
         if let incident {
             let target = try IncidentSelection.resolve(incident, among: Array(states.values))
-            for event in try await store.events(of: target.id) { print(try JSONText.line(EventJSON(event, in: target))) }
+            for event in try await store.events(of: target.id) { CLIOutput.print(try JSONText.line(EventJSON(event, in: target))) }
             return
         }
         var cursor = LogCursor.start
         while true {
             let page = try await store.events(after: cursor, limit: 10_000)
-            for event in page.events { print(try JSONText.line(EventJSON(event, in: states[event.incident]))) }
+            for event in page.events { CLIOutput.print(try JSONText.line(EventJSON(event, in: states[event.incident]))) }
             cursor = page.cursor
             if !page.hasMore { break }
         }

@@ -54,9 +54,11 @@ struct GlobalOptions: ParsableArguments {
     func storeLocation() throws -> StoreLocation {
         let settings = try config().store
         do {
-            return try StoreLocation.resolve(
+            var location = try StoreLocation.resolve(
                 url: store, workspace: storeWorkspace, configuredURL: settings.url, configuredWorkspace: settings.workspace,
                 listenURL: settings.listenURL, directory: workspaceURL)
+            location.lockTimeout = settings.lockTimeout
+            return location
         } catch let error as StoreError {
             throw CLIError(error.description)
         }
@@ -67,7 +69,11 @@ struct GlobalOptions: ParsableArguments {
     /// of reach are handed over first, so they land before anything this command writes.
     func openStore(create: Bool) async throws -> any WarroomStore {
         let location = try storeLocation()
-        let store = try await location.open(create: create)
+        let timeout = DurationText.short(location.lockTimeout.seconds)
+        let store = try await location.open(create: create, onLockWait: {
+            FileHandle.standardError.write(Data(
+                "warroom: another Warroom process holds the store; waiting for it (at most \(timeout), store.lock_timeout)\n".utf8))
+        })
         OpenStores.register(store)
         if location.isTeamStore, FileManager.default.fileExists(atPath: OfflineSpool.defaultPath()) {
             let spool = try OfflineSpool(store: location.identity)

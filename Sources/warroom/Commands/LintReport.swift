@@ -7,7 +7,7 @@ enum LintReport {
     /// `noun` names one checked file (`runbook`, `scenario`); `searched` says what was looked for (`runbooks (*.md)`).
     static func finish(problems: [FileProblem], files: [String], targets: [String], noun: String, searched: String) throws {
         for problem in problems {
-            print(InertText.make(problem.description))
+            CLIOutput.print(InertText.make(problem.description))
         }
         let directoriesOnly = targets.allSatisfy { path in
             var isDirectory: ObjCBool = false
@@ -18,10 +18,10 @@ enum LintReport {
         }
         let checked = files.count == 1 ? "1 \(noun)" : "\(files.count) \(noun)s"
         if problems.isEmpty {
-            print("\(checked) checked: no problems")
+            CLIOutput.print("\(checked) checked: no problems")
         } else {
             let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-            FileHandle.standardError.write(Data("\(count) in \(checked)\n".utf8))
+            CLIOutput.printError("\(count) in \(checked)")
             throw ExitCode(1)
         }
     }

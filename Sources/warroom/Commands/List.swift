@@ -17,7 +17,7 @@ struct List: AsyncParsableCommand {
         let text = TimeText(timeZone: global.timeZone)
         let incidents = try await store.incidents().filter { !active || $0.isUnderWay }.reversed()
         if incidents.isEmpty {
-            print(active ? "No active incidents." : "No incidents.")
+            CLIOutput.print(active ? "No active incidents." : "No incidents.")
             return
         }
         let idWidth = incidents.map { $0.id.count + ($0.isDrill ? 1 : 0) }.max()! + 2
@@ -27,8 +27,8 @@ struct List: AsyncParsableCommand {
             let stateText = s.drill?.isOver == true && s.lifecycle.isActive ? "drill ended" : s.lifecycle.rawValue
             let state = stateText.padding(toLength: 14, withPad: " ", startingAt: 0)
             let elapsed = DurationText.short(s.elapsed(now: now)).padding(toLength: 8, withPad: " ", startingAt: 0)
-            print("\(id)\(s.severity.rawValue)  \(state)\(text.dayAndMinute(s.declaredAt))  \(elapsed)  \(InertText.make(s.title))")
+            CLIOutput.print("\(id)\(s.severity.rawValue)  \(state)\(text.dayAndMinute(s.declaredAt))  \(elapsed)  \(InertText.make(s.title))")
         }
-        if incidents.contains(where: \.isDrill) { print("* drill") }
+        if incidents.contains(where: \.isDrill) { CLIOutput.print("* drill") }
     }
 }

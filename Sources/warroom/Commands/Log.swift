@@ -33,7 +33,7 @@ struct Log: AsyncParsableCommand {
             }
         do {
             let event = try await global.record(command, entry: entry)
-            print("#\(event.id) \(event.incident) \(event.payload.kind.rawValue)")
+            CLIOutput.print("#\(event.id) \(event.incident) \(event.payload.kind.rawValue)")
         } catch StoreError.unreachable(let why) {
             try spool(command, why: why)
         }
@@ -62,7 +62,7 @@ struct Log: AsyncParsableCommand {
         let occurredAt = try global.time(entry.at, now: now)
         let waiting = try spool.add(SpooledEntry(
             incident: incident, kind: kind, text: text, occurredAt: occurredAt, recordedAt: now, actor: global.actorName))
-        print("spooled for \(incident): the team store is unreachable (\(why)); \(SpoolReport.entries(waiting)) waiting, "
+        CLIOutput.print("spooled for \(incident): the team store is unreachable (\(why)); \(SpoolReport.entries(waiting)) waiting, "
               + "sent when it is back (warroom store sync)")
     }
 }

@@ -40,7 +40,7 @@ struct OutboxList: AsyncParsableCommand {
         let statuses: Set<DeliveryStatus>? = all ? nil : [.pending, .abandoned]
         let deliveries = try await store.deliveries(incident: id, statuses: statuses)
         guard !deliveries.isEmpty else {
-            print(all ? "the outbox is empty" : "nothing pending or given up")
+            CLIOutput.print(all ? "the outbox is empty" : "nothing pending or given up")
             return
         }
         let text = TimeText(timeZone: global.timeZone)
@@ -57,8 +57,8 @@ struct OutboxList: AsyncParsableCommand {
             case .abandoned:
                 line += "GAVE UP after \(d.attempts) attempt\(d.attempts == 1 ? "" : "s")"
             }
-            if d.status != .delivered, let problem = d.lastProblem { line += ": \(problem)" }
-            print(line)
+            if d.status != .delivered, let problem = d.lastProblem { line += ": \(InertText.make(problem))" }
+            CLIOutput.print(line)
         }
     }
 
@@ -93,6 +93,7 @@ struct OutboxRun: AsyncParsableCommand {
 
     func validate() throws {
         if once && untilEmpty { throw ValidationError("choose one of --once and --until-empty") }
+        if !(maxWait >= 0 && maxWait.isFinite) { throw ValidationError("--max-wait must be 0 or more seconds") }
     }
 
     func run() async throws {
@@ -100,11 +101,11 @@ struct OutboxRun: AsyncParsableCommand {
         let config = try global.config()
         let sender = ChannelSender(workspace: global.workspaceURL)
         let worker = OutboxWorker(store: store, config: config, sender: sender, eventTime: OutboxRunner.eventClock(global),
-                                  onError: { FileHandle.standardError.write(Data("warroom: \($0)\n".utf8)) })
+                                  onError: { CLIOutput.printError("warroom: \($0)") })
         if once {
             let reports = await worker.deliverDue()
             await sender.shutdown()
-            if reports.isEmpty { print("nothing due") }
+            if reports.isEmpty { CLIOutput.print("nothing due") }
             OutboxRunner.printReports(reports, config: config)
             return
         }
@@ -138,7 +139,7 @@ struct OutboxRun: AsyncParsableCommand {
             source.resume()
             return source
         }
-        print("delivering; Ctrl-C stops")
+        CLIOutput.print("delivering; Ctrl-C stops")
         await task.value
         await sender.shutdown()
         sources.forEach { $0.cancel() }
@@ -166,7 +167,7 @@ struct OutboxRetry: AsyncParsableCommand {
                                          at: try global.now())
         guard !requeued.isEmpty else { throw CLIError("no given-up delivery matches; `warroom outbox list` shows them") }
         let pages = try await OutboxList.pageIDs(store)
-        for d in requeued { print("#\(d.id) \(d.incident) \(pages.contains(d.update) ? "page" : "update") #\(d.update) requeued for \(d.channel)") }
-        print("an open console delivers them, or `warroom outbox run`")
+        for d in requeued { CLIOutput.print("#\(d.id) \(d.incident) \(pages.contains(d.update) ? "page" : "update") #\(d.update) requeued for \(d.channel)") }
+        CLIOutput.print("an open console delivers them, or `warroom outbox run`")
     }
 }

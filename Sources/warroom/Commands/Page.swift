@@ -62,14 +62,14 @@ struct Page: AsyncParsableCommand {
             return [EventDraft(occurredAt: occurredAt, recordedAt: now, actor: actor, payload: payload)]
         }
         let event = events[0]
-        print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+        CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         if incident.isDrill {
             if let state = try await store.incidents().first(where: { $0.id == incident.id }), let record = state.paging.page(id: event.id) {
                 try DrillSink(workspace: global.workspaceURL).record(page: record, incident: incident.id, state: state)
             }
-            print("DRILL: the page is recorded and written to \(DrillSink.fileName); do not really call or message anyone")
+            CLIOutput.print("DRILL: the page is recorded and written to \(DrillSink.fileName); do not really call or message anyone")
         } else if let proposal {
-            print(ContactsSupport.howToReach(proposal, now: now, timeZone: global.timeZone))
+            CLIOutput.print(ContactsSupport.howToReach(proposal, now: now, timeZone: global.timeZone))
         }
     }
 }
@@ -88,17 +88,17 @@ extension Page {
             throw CLIError(error.description)
         }
         let page = recorded.update
-        print("#\(page.id) \(page.incident) \(InertText.make(page.payload.summary))")
+        CLIOutput.print("#\(page.id) \(page.incident) \(InertText.make(page.payload.summary))")
         let seconds = wait ?? config.delivery.wait.seconds
         guard seconds > 0 else {
-            print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
+            CLIOutput.print("not delivered yet (--wait 0): an open console delivers it, or `warroom outbox run`")
             return
         }
         let reports = await OutboxRunner.deliver(store: store, config: config, global: global, until: Date().addingTimeInterval(seconds))
         OutboxRunner.printReports(reports, config: config, subject: "page")
         let pending = try await store.deliveries(incident: incident, statuses: [.pending]).filter { $0.update == page.id }
         if !pending.isEmpty {
-            print("still pending: \(pending.map(\.channel).joined(separator: ", ")) — an open console keeps retrying, "
+            CLIOutput.print("still pending: \(pending.map(\.channel).joined(separator: ", ")) — an open console keeps retrying, "
                   + "or run `warroom outbox run`")
         }
     }
@@ -119,6 +119,6 @@ struct Ack: AsyncParsableCommand {
 
     func run() async throws {
         let event = try await global.record(.paging(.acknowledge(target.joined(separator: " "))), entry: entry)
-        print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+        CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

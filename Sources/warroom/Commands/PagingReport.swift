@@ -108,6 +108,6 @@ extension PagingReport {
               let store = try? await global.openStore(create: false), let now = try? global.now(),
               let state = try? await IncidentSelection.resolve(incident, among: store.incidents())
         else { return }
-        print(InertText.make(state.engagement(contacts: book, now: now).gapsText))
+        CLIOutput.print(InertText.make(state.engagement(contacts: book, now: now).gapsText))
     }
 }

@@ -39,7 +39,7 @@ struct PostmortemCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listVariables {
-            print(PostmortemVariables.listing())
+            CLIOutput.print(PostmortemVariables.listing())
             return
         }
         // warroom.yaml's cadences decide when each status update was due.
@@ -52,7 +52,7 @@ struct PostmortemCommand: AsyncParsableCommand {
             // `path:line: message` on a line of its own, as `runbook lint` prints problems, so editors can jump to it.
             var shown = error
             shown.path = RunbookCommand.Lint.displayPath(error.path)
-            FileHandle.standardError.write(Data("\(InertText.make(shown.description))\n".utf8))
+            CLIOutput.printError(InertText.make(shown.description))
             throw ExitCode(1)
         }
         let store = try await global.openStore(create: false)
@@ -61,9 +61,9 @@ struct PostmortemCommand: AsyncParsableCommand {
             incident: target.id, store: store, template: chosen, output: output.map(Self.fileURL), force: force,
             now: try global.now(), actor: global.actorName)
         if let event = outcome.event {
-            print("#\(event.id) \(target.id) postmortem written to \(outcome.recordedPath)")
+            CLIOutput.print("#\(event.id) \(target.id) postmortem written to \(outcome.recordedPath)")
         } else {
-            print("\(target.id) postmortem written to \(outcome.recordedPath) (\(target.id) is closed: not recorded on its timeline)")
+            CLIOutput.print("\(target.id) postmortem written to \(outcome.recordedPath) (\(target.id) is closed: not recorded on its timeline)")
         }
     }
 

@@ -40,7 +40,7 @@ extension RunbookCommand {
                 throw CLIError("runbook \(runbook.id) has problems; fix them before attaching it:\n\(list)")
             }
             let event = try await global.record(.runbook(.attach(runbook)), entry: entry)
-            print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+            CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         }
     }
 
@@ -68,10 +68,10 @@ extension RunbookCommand {
             let target = try await global.selectedIncidents(incident, store: store, allActive: false)[0]
             let checklists = target.checklists(now: now)
             if json {
-                print(try JSONText.pretty(checklists.map(ChecklistJSON.init)))
+                CLIOutput.print(try JSONText.pretty(checklists.map(ChecklistJSON.init)))
                 return
             }
-            print(Self.render(target, checklists, text: TimeText(timeZone: global.timeZone)))
+            CLIOutput.print(Self.render(target, checklists, text: TimeText(timeZone: global.timeZone)))
         }
 
         static func render(_ state: IncidentState, _ checklists: [RunbookChecklist], text: TimeText) -> String {

@@ -52,7 +52,7 @@ struct RunbookOptions: ParsableArguments {
             + "\(skipped == 1 ? "1 runbook was" : "\(skipped) runbooks were") left out of attaching (check with warroom runbook lint):"]
         lines += catalog.problems.prefix(10).map { "  " + InertText.make($0.description) }
         if catalog.problems.count > 10 { lines.append("  … and \(catalog.problems.count - 10) more") }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        CLIOutput.printError(lines.joined(separator: "\n"))
     }
 }
 
@@ -120,6 +120,6 @@ struct StepCommand: AsyncParsableCommand {
 
     static func record(_ action: RunbookAction, global: GlobalOptions, entry: EntryOptions) async throws {
         let event = try await global.record(.runbook(action), entry: entry)
-        print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+        CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

@@ -22,7 +22,7 @@ struct Sev: AsyncParsableCommand {
     func run() async throws {
         // The change, then any runbooks the new severity attaches.
         for event in try await global.recordAttaching(.changeSeverity(to: severity, reason: reason), entry: entry, runbooks: runbooks) {
-            print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
+            CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
         }
         await PagingReport.sayWhoIsMissing(global, incident: entry.incident)
     }

@@ -26,6 +26,6 @@ struct State: AsyncParsableCommand {
 
     func run() async throws {
         let event = try await global.record(.changeState(to: state, reason: reason, override: override), entry: entry)
-        print("#\(event.id) \(event.incident) \(event.payload.summary)")
+        CLIOutput.print("#\(event.id) \(event.incident) \(InertText.make(event.payload.summary))")
     }
 }

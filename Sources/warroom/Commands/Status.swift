@@ -25,7 +25,7 @@ struct Status: AsyncParsableCommand {
         let policy = try global.policy()
         if json {
             let contacts = ContactsSupport.optionalBook(global)
-            print(try JSONText.pretty(incidents.map { state in
+            CLIOutput.print(try JSONText.pretty(incidents.map { state in
                 var json = StatusJSON(state, now: now, policy: policy)
                 json.paging = PagingStatusJSON(state, now: now, contacts: contacts)
                 json.broadcast = BroadcastStatusJSON(state)
@@ -35,7 +35,7 @@ struct Status: AsyncParsableCommand {
         }
         let text = TimeText(timeZone: global.timeZone)
         let contacts = ContactsSupport.optionalBook(global)
-        print(incidents.map { Self.report($0, now: now, text: text, contacts: contacts, policy: policy) }.joined(separator: "\n\n"))
+        CLIOutput.print(incidents.map { Self.report($0, now: now, text: text, contacts: contacts, policy: policy) }.joined(separator: "\n\n"))
     }
 
     static func report(_ s: IncidentState, now: Date, text: TimeText, contacts: ContactsLoad = .missing(path: ""),
@@ -72,12 +72,12 @@ struct Status: AsyncParsableCommand {
         rows.append(("commander", InertText.make(s.commander)))
         let others = s.roles.filter { $0.key != Role.commander }.sorted { $0.key < $1.key }
         if !others.isEmpty {
-            rows.append(("roles", others.map { "\(Role.displayName($0.key)): \(InertText.make($0.value))" }.joined(separator: ", ")))
+            rows.append(("roles", others.map { "\(InertText.make(Role.displayName($0.key))): \(InertText.make($0.value))" }.joined(separator: ", ")))
         }
         for pending in s.handoffs.values.sorted(by: { $0.offeredAt < $1.offeredAt }) {
-            rows.append(("handoff", "\(Role.displayName(pending.role)) offered to \(InertText.make(pending.to)) "
+            rows.append(("handoff", "\(InertText.make(Role.displayName(pending.role))) offered to \(InertText.make(pending.to)) "
                          + "\(DurationText.short(max(0, now.timeIntervalSince(pending.offeredAt)))) ago, not accepted; "
-                         + "\(InertText.make(pending.from)) holds it (warroom role \(pending.role) --accept)"))
+                         + "\(InertText.make(pending.from)) holds it (warroom role \(InertText.make(pending.role)) --accept)"))
         }
         rows += PagingReport.rows(s, now: now, text: text, contacts: contacts)
         rows += BroadcastReport.rows(s, text: text, now: now)

@@ -28,7 +28,7 @@ struct StoreStatus: AsyncParsableCommand {
 
     func run() async throws {
         let location = try global.storeLocation()
-        print("store:          \(location.displayName)")
+        CLIOutput.print("store:          \(location.displayName)")
         let spool = location.isTeamStore && FileManager.default.fileExists(atPath: OfflineSpool.defaultPath())
             ? try OfflineSpool(store: location.identity) : nil
         let store: any WarroomStore
@@ -36,15 +36,15 @@ struct StoreStatus: AsyncParsableCommand {
             store = try await location.open(create: false)
             OpenStores.register(store)
         } catch StoreError.unreachable(let why) {
-            print("reachable:      no (\(why))")
+            CLIOutput.print("reachable:      no (\(why))")
             try printSpool(spool)
             throw ExitCode(1)
         }
         let description = try await store.describe()
-        print("kind:           \(description.kind) \(description.serverVersion)")
-        print("schema version: \(description.schemaVersion)")
-        print("workspace:      \(InertText.make(description.workspace))")
-        print("round trip:     \(String(format: "%.2f ms", description.roundTrip.milliseconds))")
+        CLIOutput.print("kind:           \(description.kind) \(description.serverVersion)")
+        CLIOutput.print("schema version: \(description.schemaVersion)")
+        CLIOutput.print("workspace:      \(InertText.make(description.workspace))")
+        CLIOutput.print("round trip:     \(String(format: "%.2f ms", description.roundTrip.milliseconds))")
         if let spool {
             let report = try await spool.sync(into: store, policy: try global.policy())
             SpoolReport.print(report)
@@ -53,10 +53,10 @@ struct StoreStatus: AsyncParsableCommand {
         let now = try global.now()
         let unserved = try await store.unservedChannels(seenSince: now.addingTimeInterval(-OutboxWorker.liveness))
         if unserved.isEmpty {
-            print("outbox:         every pending delivery has a worker that can send it")
+            CLIOutput.print("outbox:         every pending delivery has a worker that can send it")
         } else {
             for (channel, count) in unserved.sorted(by: { $0.key < $1.key }) {
-                print("outbox:         \(SpoolReport.count(count, "delivery", "deliveries")) to \(InertText.make(channel)) waiting: "
+                CLIOutput.print("outbox:         \(SpoolReport.count(count, "delivery", "deliveries")) to \(InertText.make(channel)) waiting: "
                       + "no worker seen in the last \(Int(OutboxWorker.liveness / 60)) minutes can send to it "
                       + "(run `warroom outbox run` where warroom.yaml configures it and its secrets are set)")
             }
@@ -65,13 +65,13 @@ struct StoreStatus: AsyncParsableCommand {
 
     private func printSpool(_ spool: OfflineSpool?) throws {
         guard let spool else {
-            print("offline spool:  empty")
+            CLIOutput.print("offline spool:  empty")
             return
         }
         let (waiting, refused) = try spool.counts()
-        print("offline spool:  \(SpoolReport.entries(waiting)) waiting, \(refused) refused (\(spool.path))")
+        CLIOutput.print("offline spool:  \(SpoolReport.entries(waiting)) waiting, \(refused) refused (\(spool.path))")
         for entry in try spool.entries(.refused) {
-            print("  refused: \(entry.incident) \(entry.kind.rawValue) \"\(InertText.make(entry.text))\": "
+            CLIOutput.print("  refused: \(entry.incident) \(entry.kind.rawValue) \"\(InertText.make(entry.text))\": "
                   + InertText.make(entry.problem ?? "refused"))
         }
     }
@@ -87,7 +87,7 @@ struct StoreInit: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        print(try await global.storeLocation().initialize())
+        CLIOutput.print(try await global.storeLocation().initialize())
     }
 }
 
@@ -101,7 +101,7 @@ struct StoreGrants: AsyncParsableCommand {
     var role: String
 
     func run() async throws {
-        for statement in try StoreGrantStatements.make(role: role) { print(statement) }
+        for statement in try StoreGrantStatements.make(role: role) { CLIOutput.print(statement) }
     }
 }
 
@@ -119,7 +119,7 @@ struct StoreSync: AsyncParsableCommand {
         // Opening a team store syncs the spool first (GlobalOptions.openStore) and reports what it sent.
         _ = try await global.openStore(create: false)
         let (waiting, refused) = try OfflineSpool(store: location.identity).counts()
-        print("offline spool: \(SpoolReport.entries(waiting)) waiting, \(refused) refused")
+        CLIOutput.print("offline spool: \(SpoolReport.entries(waiting)) waiting, \(refused) refused")
     }
 }
 
@@ -144,7 +144,7 @@ struct StoreMigrate: AsyncParsableCommand {
             url: to, workspace: global.storeWorkspace, configuredURL: nil, configuredWorkspace: nil, listenURL: nil,
             directory: global.workspaceURL)
         let copied = try await StoreMigration.copy(from: source, to: target)
-        print("copied \(SpoolReport.count(copied.events, "event", "events")) and "
+        CLIOutput.print("copied \(SpoolReport.count(copied.events, "event", "events")) and "
               + "\(SpoolReport.count(copied.deliveries, "delivery", "deliveries")) into \(target.displayName)"
               + (copied.events == 0 && copied.deliveries == 0 ? " (everything was there already)" : ""))
     }
@@ -166,7 +166,7 @@ enum SpoolReport {
                          + InertText.make(entry.problem ?? "") + " (kept in the spool; see warroom store status)")
         }
         if report.waiting > 0 { lines.append("\(entries(report.waiting)) still waiting in the offline spool") }
-        FileHandle.standardError.write(Data((lines.map { "warroom: " + $0 }.joined(separator: "\n") + "\n").utf8))
+        CLIOutput.printError(lines.map { "warroom: " + $0 }.joined(separator: "\n"))
     }
 }
 

@@ -22,10 +22,10 @@ struct Timeline: AsyncParsableCommand {
         let target = try await global.selectedIncidents(incident, store: store, allActive: false)[0]
         let events = await Self.ordered(try store.events(of: target.id))
         if json {
-            print(try JSONText.pretty(events.map { EventJSON($0, in: target, correctedBy: target.corrections[$0.id]) }))
+            CLIOutput.print(try JSONText.pretty(events.map { EventJSON($0, in: target, correctedBy: target.corrections[$0.id]) }))
             return
         }
-        print(Self.render(target, events: events, text: TimeText(timeZone: global.timeZone)))
+        CLIOutput.print(Self.render(target, events: events, text: TimeText(timeZone: global.timeZone)))
     }
 
     /// Timeline order: when it happened, then log order for entries at the same instant.

@@ -39,8 +39,20 @@ struct Warroom: AsyncParsableCommand {
             await OpenStores.closeAll()
         } catch {
             await OpenStores.closeAll()
-            exit(withError: error)
+            exit(showing: error)
         }
+    }
+
+    /// What `exit(withError:)` does, through `CLIOutput`: the parser's messages quote the arguments as given
+    /// (`Unknown option '--…'`), and errors thrown by commands quote stored text and file contents.
+    private static func exit(showing error: any Error) -> Never {
+        let message = fullMessage(for: error)
+        let code = exitCode(for: error)
+        if !message.isEmpty {
+            // Help and --version are what was asked for; everything else is a complaint.
+            if code.isSuccess { CLIOutput.print(message) } else { CLIOutput.printError(message) }
+        }
+        Foundation.exit(code.rawValue)
     }
 }
 

@@ -48,7 +48,7 @@ func runConsole(
     broadcaster?.stop()
     signals.finish()
     for case .recordFailed(let reason) in worker.stop() {
-        FileHandle.standardError.write(Data("warroom: not recorded: \(reason)\n".utf8))
+        CLIOutput.printError("warroom: not recorded: \(InertText.make(reason))")
     }
     if let caught { TerminationSignals.reraise(caught) }
     return worker.drillScoreCard
