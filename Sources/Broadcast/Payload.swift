@@ -58,7 +58,8 @@ public enum Payload {
 
 /// Compact JSON text for the payloads.
 enum JSON {
-    /// A JSON string literal: quotes, backslashes and control characters escaped, everything else as UTF-8.
+    /// A JSON string literal: quotes, backslashes, control, bidirectional and zero-width characters escaped, everything
+    /// else as UTF-8.
     static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -70,8 +71,10 @@ enum JSON {
             case "\t": out += "\\t"
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            // Every other control, bidirectional or zero-width character as an escape: the receiver gets the same text,
+            // but nothing that logs or shows the raw body can be driven by it.
+            case _ where InertText.isMarked(scalar):
+                out += String(format: "\\u%04X", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

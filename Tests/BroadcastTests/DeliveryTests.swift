@@ -12,8 +12,8 @@ import Darwin
 #endif
 
 /// A message with everything JSON must escape, and text it must not.
-let trickyMessage = "He said \"roll back\"\\now\n— 回滚 \u{7} ok/done"
-let trickyJSON = #""He said \"roll back\"\\now\n— 回滚 \u0007 ok/done""#
+let trickyMessage = "He said \"roll back\"\\now\n— 回滚 \u{7} ok/done \u{9B}\u{202E}\u{200B}."
+let trickyJSON = #""He said \"roll back\"\\now\n— 回滚 \u0007 ok/done \u009B\u202E\u200B.""#
 
 /// Real deliveries to a real HTTP receiver on 127.0.0.1, real files and real child processes.
 /// The outbox's scheduling clock is manual: retries become due when the test advances it.

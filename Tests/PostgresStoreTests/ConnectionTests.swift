@@ -109,6 +109,26 @@ struct ConnectionTests {
         await raw.close()
     }
 
+    /// A store made by the first schema gains the lock function from `warroom store init`, and is usable after it.
+    @Test func aVersion1StoreMigrates() async throws {
+        let database = "warroom_t_\(UUID().uuidString.prefix(8).lowercased())"
+        let raw = try await RawSession.open()
+        try await raw.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"))
+        let inside = try await RawSession.open(try TestServer.url(database: database))
+        for statement in Schema.migrations[0] { try await inside.run(PostgresQuery(unsafeSQL: statement)) }
+        try await inside.run("UPDATE warroom_schema SET version = 1")
+        await inside.close()
+
+        let location = try PostgresLocation(url: try TestServer.url(database: database))
+        #expect(try await PostgresStore.initialize(location) == (1, Schema.version))
+        let store = try await PostgresStore.open(location, listen: false)
+        _ = try await store.declare(declaration())
+        #expect(try await store.append(to: "INC-1", note("after the migration")).count == 1)
+        await store.close()
+        try await raw.run(PostgresQuery(unsafeSQL: "DROP DATABASE \(database) WITH (FORCE)"))
+        await raw.close()
+    }
+
     /// The documented grants let a role use the store, and nothing more.
     @Test func aReadWriteRoleCanUseTheStoreButNotDelete() async throws {
         try await TestServer.initialized()

@@ -103,6 +103,44 @@ struct StoreTests {
         await b.close()
     }
 
+    /// The lock and the read of what others appended share one round trip (`warroom_lock_incident`); the read
+    /// still sees what the lock waited for, as each statement of a function takes its own snapshot. Here the lock
+    /// is held through `lock`, as the outbox's transactions take it: the two must be one lock.
+    @Test func theReadAfterTheLockSeesWhatItWaitedFor() async throws {
+        let store = try await TestServer.open()
+        let declared = try await store.declare(declaration())
+        let holder = try await RawSession.open()
+        let waiter = try await RawSession.open()
+        let waiterPID = try await waiter.value("SELECT pg_backend_pid()", as: Int32.self)
+
+        try await holder.run("BEGIN")
+        try await store.lock("INC-1", holder.connection)
+        let inserted = try await holder.value("""
+            INSERT INTO events (workspace, incident, kind, occurred_at, recorded_at, actor, text)
+            VALUES (\(store.workspace), 'INC-1', 'note', 1700000000000, 1700000000000, 'bob', 'written under the lock')
+            RETURNING id
+            """, as: Int64.self)
+        try await waiter.run("BEGIN ISOLATION LEVEL READ COMMITTED")
+        let reading = Task {
+            try await waiter.run("SELECT id FROM warroom_lock_incident(\(store.workspace), 'INC-1', \(declared.id))")
+                .map { try $0.decode(Int64.self) }
+        }
+        let watcher = try await RawSession.open()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await watcher.value("""
+            SELECT count(*) FROM pg_locks WHERE pid = \(waiterPID) AND locktype = 'advisory' AND NOT granted
+            """, as: Int.self) == 0 {
+            guard ContinuousClock.now < deadline else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(await finished(reading) == false, "waits for the lock")
+        try await holder.run("COMMIT")
+        #expect(try await reading.value == [inserted])
+        try await waiter.run("COMMIT")
+        for session in [holder, waiter, watcher] { await session.close() }
+        await store.close()
+    }
+
     @Test func workspacesDoNotSeeEachOther() async throws {
         let a = try await TestServer.open()
         let b = try await TestServer.open()
