@@ -1,3 +1,4 @@
+import Drills
 import Foundation
 import IncidentCore
 import IncidentStore
@@ -120,6 +121,8 @@ struct PrintingCommand: CustomStringConvertible, Sendable {
         PrintingCommand(["contacts", "lint", "{ws}/" + Hostile.text("missing") + ".yaml"], .refusal),
         PrintingCommand(["drill", "lint", "{ws}/broken-drill.yaml"], .quiet),
         PrintingCommand(["outbox", "list", "--all"], .quiet),
+        PrintingCommand(["drill", "end", "DRILL-1"]),
+        PrintingCommand(["drill", "history"]),
         PrintingCommand(["page", "eve"]),
         PrintingCommand(["ack", "eve"]),
         // Refusals that quote what was typed.
@@ -138,8 +141,8 @@ struct PrintingCommand: CustomStringConvertible, Sendable {
         PrintingCommand(["broadcast", "--draft"], .refusal, in: .brokenConfig),
     ]
 
-    @Test func noCommandLetsHostileTextThrough() throws {
-        let ws = try Self.hostileIncident()
+    @Test func noCommandLetsHostileTextThrough() async throws {
+        let ws = try await Self.hostileIncident()
         defer { try? FileManager.default.removeItem(at: ws.url) }
         let broken = try Workspace()
         defer { try? FileManager.default.removeItem(at: broken.url) }
@@ -179,11 +182,11 @@ struct PrintingCommand: CustomStringConvertible, Sendable {
         }
     }
 
-    @Test func anEntryCannotFakeAnotherLineOfTheTimeline() throws {
-        let ws = try Self.hostileIncident()
+    @Test func anEntryCannotFakeAnotherLineOfTheTimeline() async throws {
+        let ws = try await Self.hostileIncident()
         defer { try? FileManager.default.removeItem(at: ws.url) }
         let lines = try ws.ok(["timeline"], now: Self.t1).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        let entries = try ws.export().count
+        let entries = try ws.export().filter { $0["incident"] as? String == "INC-1" }.count
         #expect(lines.count == 2 + entries, "\(lines.joined(separator: "\n"))")
         for line in lines.dropFirst(2) { #expect(line.hasPrefix("#"), "\(line)") }
     }
@@ -205,7 +208,7 @@ struct PrintingCommand: CustomStringConvertible, Sendable {
 
     /// An L2 incident with every kind of entry carrying the corpus, a runbook and contacts made of it, an outbox
     /// delivery given up with it, and broken files that quote it.
-    static func hostileIncident() throws -> Workspace {
+    static func hostileIncident() async throws -> Workspace {
         let ws = try Workspace()
         func write(_ text: String, _ path: String) throws {
             let url = ws.url.appendingPathComponent(path)
@@ -261,6 +264,15 @@ struct PrintingCommand: CustomStringConvertible, Sendable {
         _ = try store.append(to: "INC-1") { _ in
             [EventDraft(occurredAt: Self.instant, recordedAt: Self.instant, actor: "maria", payload: .roleAssigned(role: "scribe", holder: holder))]
         }
+        // A drill of a hostile scenario, run and ended, for the score card and the history.
+        let scenario = DrillScenario(id: "hostile-drill", title: Hostile.text("drill title"), runbooks: [], severity: .l3, injects: [
+            .init(offsetSeconds: 0, kind: .note, text: Hostile.text("inject"), line: 5),
+        ])
+        let drill = try await DrillSession.start(scenario, runbooks: [], speed: 60, store: store, actor: "maria", now: Self.instant)
+        let session = DrillSession(incident: drill, store: store, workspace: ws.url, contacts: nil)
+        _ = try await session.advance(now: Self.instant.addingTimeInterval(60))
+        _ = try await session.end(.ended, at: Self.instant.addingTimeInterval(120), now: Self.instant.addingTimeInterval(120),
+                                  actor: "maria")
         let entry = try #require(try ws.export().first { $0["text"] as? String == note }?["id"] as? Int)
         try checkedRun(ws, ["correct", "#\(entry)", correction])
         return ws
