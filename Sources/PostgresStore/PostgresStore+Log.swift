@@ -49,9 +49,6 @@ extension PostgresStore {
         }
     }
 
-    /// A row of `read(after:limit:)` that holds an event: the snapshot's xmin, the event's xid, then `EventCells`.
-    typealias LogCells = (Int64, Int64, Int64, String, String, Int64, Int64, String, String?, String?, String?, String?, Int64?, String?)
-
     /// One snapshot's worth of the log after `cursor`.
     private func read(after cursor: LogCursor, limit: Int) async throws -> (LogRead, LogCursor) {
         try await work.with { connection in
@@ -71,12 +68,9 @@ extension PostgresStore {
             var xmin: Int64 = 0
             var fetched: [LogRead.Row] = []
             for try await row in rows {
-                // With nothing to return, the one row carries only the snapshot's xmin.
-                let (snapshotXmin, xid) = try row.decode((Int64, Int64?).self)
-                xmin = snapshotXmin
-                guard xid != nil else { continue }
-                let c = try row.decode(LogCells.self)
-                fetched.append(.init(xid: c.1, event: try Self.event((c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11, c.12, c.13))))
+                var cells = RowCells(row)
+                xmin = try cells.next(Int64.self)
+                if let xid = try cells.next(Int64?.self) { fetched.append(.init(xid: xid, event: try Self.event(&cells))) }
             }
             let read = LogRead(cursor: cursor, rows: fetched, xmin: xmin, limit: limit, now: clock(), holdLimit: Self.holdLimit)
 
