@@ -45,6 +45,7 @@ let package = Package(
         ),
         .target(name: "Postmortem", dependencies: ["IncidentCore", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "Console", dependencies: ["IncidentCore"]),
+        .target(name: "AlertIntake", dependencies: ["IncidentCore", "YAMLDiagnostics", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Drills", dependencies: ["IncidentCore", "Broadcast", "Postmortem"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Console"]),
@@ -103,6 +104,7 @@ let package = Package(
         ),
         .testTarget(name: "PostmortemTests", dependencies: ["IncidentCore", "Postmortem"]),
         .testTarget(name: "ConsoleTests", dependencies: ["IncidentCore", "Console"]),
+        .testTarget(name: "AlertIntakeTests", dependencies: ["IncidentCore", "AlertIntake"]),
         .testTarget(
             name: "DrillsTests",
             dependencies: [
