@@ -24,21 +24,17 @@ final class WorkConnection: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` on the connection, alone. With `reconnect` false it runs only on a connection already open
-    /// (and returns `nil` otherwise), for work not worth a new connection.
-    func run<T>(reconnect: Bool = true, _ body: (PostgresConnection) async throws -> T) async throws -> T? {
+    /// Runs `body` on the connection, alone; opens it first when it is not open.
+    func with<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         await gate.enter()
         do {
             let connection: PostgresConnection
             if let open = current.withLock({ $0 }), !open.isClosed {
                 connection = open
-            } else if reconnect {
+            } else {
                 current.withLock { $0 = nil }
                 connection = try await Self.connect(configuration, endpoint, logger)
                 current.withLock { $0 = connection }
-            } else {
-                await gate.leave()
-                return nil
             }
             do {
                 let result = try await body(connection)
@@ -55,10 +51,11 @@ final class WorkConnection: Sendable {
         }
     }
 
-    /// Runs `body` on the connection.
-    func with<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        // `run` returns nil only when told not to reconnect.
-        try await run(reconnect: true, body)!
+    /// Runs `body` alone, with the connection if it is open and `nil` if not: for work not worth opening one.
+    func ifOpen(_ body: (PostgresConnection?) -> Void) async {
+        await gate.enter()
+        body(current.withLock { $0 }.flatMap { $0.isClosed ? nil : $0 })
+        await gate.leave()
     }
 
     /// Runs `body` in a transaction, committed before this returns; an error rolls it back and is rethrown.
@@ -72,24 +69,75 @@ final class WorkConnection: Sendable {
         async throws -> T
     {
         try await with { connection in
-            // Said outright, whatever the server's default: every statement must see what committed before it began,
-            // the fold after an incident's lock above all (PostgresStore.lock).
-            try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+            try await connection.query(Self.begin, logger: logger)
             let result: T
             do {
                 result = try await body(connection)
             } catch {
-                do {
-                    try await connection.query("ROLLBACK", logger: logger)
-                } catch {
-                    // A connection that cannot roll back is in no state to be lent again.
-                    await drop(connection)
-                }
+                await rollBack(connection)
                 throw error
             }
             try await connection.query("COMMIT", logger: logger)
             committed(result, connection)
             return result
+        }
+    }
+
+    /// A read-decide-write transaction in two waits instead of one a statement: BEGIN goes out with `reads`, each
+    /// sent without waiting for the answer to the one before (a connection runs its statements in order); then the
+    /// writes `decide` makes of their answers, likewise, and the COMMIT once all have succeeded, sent from the event
+    /// loop as the last answer arrives. Every wait is also a wait for a thread to resume on, and an append to a busy
+    /// incident holds its lock through them. `reads` is called once the connection is this caller's; its statements
+    /// must be harmless outside a transaction, since they run even when the BEGIN fails. `committed` as in
+    /// `transaction(_:committed:)`.
+    func transaction<T>(
+        reading reads: () -> [PostgresQuery], _ decide: ([PostgresQueryResult]) throws -> Writes<T>,
+        committed: (T, PostgresConnection) -> Void
+    ) async throws -> T {
+        try await with { connection in
+            let result: T
+            do {
+                let read = Array(try await exchange([Self.begin] + reads(), connection).dropFirst())
+                let writes = try decide(read)
+                let sent = writes.statements.map { statement -> EventLoopFuture<PostgresQueryResult> in
+                    connection.query(statement, logger: logger)
+                }
+                let written = try await EventLoopFuture.whenAllSucceed(sent, on: connection.eventLoop).flatMap { [logger] answers in
+                    (connection.query("COMMIT", logger: logger) as EventLoopFuture<PostgresQueryResult>).map { _ in answers }
+                }.get()
+                result = try writes.result(written)
+            } catch {
+                // Also after a failed COMMIT, when there is nothing left to roll back: the server only warns.
+                await rollBack(connection)
+                throw error
+            }
+            committed(result, connection)
+            return result
+        }
+    }
+
+    /// A transaction's writes, and what its caller makes of their answers.
+    struct Writes<T> {
+        var statements: [PostgresQuery]
+        var result: ([PostgresQueryResult]) throws -> T
+    }
+
+    /// Said outright, whatever the server's default: every statement must see what committed before it began, the
+    /// fold after an incident's lock above all (PostgresStore.lock).
+    private static let begin: PostgresQuery = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
+    /// Sends `statements` back to back and waits once, for all their answers; throws the first failure.
+    private func exchange(_ statements: [PostgresQuery], _ connection: PostgresConnection) async throws -> [PostgresQueryResult] {
+        let sent = statements.map { statement -> EventLoopFuture<PostgresQueryResult> in connection.query(statement, logger: logger) }
+        return try await EventLoopFuture.whenAllComplete(sent, on: connection.eventLoop).get().map { try $0.get() }
+    }
+
+    private func rollBack(_ connection: PostgresConnection) async {
+        do {
+            try await connection.query("ROLLBACK", logger: logger)
+        } catch {
+            // A connection that cannot roll back is in no state to be lent again.
+            await drop(connection)
         }
     }
 

@@ -68,9 +68,9 @@ extension PostgresStore {
             var xmin: Int64 = 0
             var fetched: [LogRead.Row] = []
             for try await row in rows {
-                var cells = RowCells(row)
-                xmin = try cells.next(Int64.self)
-                if let xid = try cells.next(Int64?.self) { fetched.append(.init(xid: xid, event: try Self.event(&cells))) }
+                let cells = row.makeRandomAccess()
+                xmin = try cells[0].decode(Int64.self)
+                if let xid = try cells[1].decode(Int64?.self) { fetched.append(.init(xid: xid, event: try Self.event(row, first: 2))) }
             }
             let read = LogRead(cursor: cursor, rows: fetched, xmin: xmin, limit: limit, now: clock(), holdLimit: Self.holdLimit)
 

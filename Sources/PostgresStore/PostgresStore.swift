@@ -14,9 +14,10 @@ let quietLogger: Logger = {
 /// One work connection carries every query, one caller at a time; a console adds one LISTEN connection
 /// (`open(_:listen: true)`). Appends to one incident are serialised by an advisory lock taken before any write, so
 /// within an incident id order, transaction order and commit order agree; appends to different incidents commit in
-/// parallel. An append costs four round trips: BEGIN, the lock with the read of what others appended since the
-/// cached fold (`lockedState`), the INSERT and the COMMIT; the notification follows on its own. Followers read the
-/// log in transaction order (PostgresStore+Log.swift).
+/// parallel. An append waits for the server twice: for BEGIN with the lock and the read of what others appended
+/// since the cached fold (`lockAndRead`), then for its INSERTs and the COMMIT; once more first when it has no fold
+/// cached (`foldIfUncached`). The notification follows unawaited (Notifier). Followers read the log in transaction
+/// order (PostgresStore+Log.swift).
 public final class PostgresStore: WarroomStore {
     public let location: PostgresLocation
     let work: WorkConnection
@@ -67,7 +68,7 @@ public final class PostgresStore: WarroomStore {
         self.work = work
         self.listener = listener
         self.clock = clock
-        notifier = Notifier(workspace: location.workspace)
+        notifier = Notifier(workspace: location.workspace, work: work)
     }
 
     // MARK: - EventStore
@@ -118,40 +119,54 @@ public final class PostgresStore: WarroomStore {
     private func append(to incident: IncidentID, clientID: String?, _ decide: (IncidentState) throws -> [EventDraft]) async throws
         -> [Event]
     {
-        let (events, state) = try await write { connection -> ([Event], IncidentState) in
-            var state = try await lockedState(of: incident, connection)
-            if let clientID, try await holds(clientID: clientID, connection) { return ([], state) }
+        try await foldIfUncached(incident)
+        // One fold, extended in place by each step: a copy of it would cost the whole incident, set of ids and all.
+        var state: IncidentState?
+        let events = try await write {
+            state = cache.withLock { $0.removeValue(forKey: incident) }
+            var reads = [lockAndRead(incident, after: state)]
+            if let clientID {
+                reads.append("SELECT EXISTS (SELECT 1 FROM events WHERE workspace = \(workspace) AND client_id = \(clientID))")
+            }
+            return reads
+        } decide: { answers -> WorkConnection.Writes<[Event]> in
+            try Self.fold(answers[0].rows, into: &state, of: incident)
+            if clientID != nil, try answers[1].rows.first?.decode(Bool.self) == true {
+                return WorkConnection.Writes(statements: []) { _ in [] }
+            }
             let drafts: [EventDraft]
             do {
-                drafts = try decide(state).map(Self.normalized)
+                drafts = try decide(state!).map(Self.normalized)
             } catch {
-                remember(state)
+                remember(state!)
                 throw error
             }
-            var events: [Event] = []
-            events.reserveCapacity(drafts.count)
-            for (index, draft) in drafts.enumerated() {
-                let id = try await insert(draft, into: incident, clientID: index == 0 ? clientID : nil, connection)
-                let event = draft.event(id: id, incident: incident)
-                state.apply(event)
-                events.append(event)
+            let inserts = drafts.enumerated().map { insertion($1, into: incident, clientID: $0 == 0 ? clientID : nil) }
+            return WorkConnection.Writes(statements: inserts) { [self] answers in
+                var events: [Event] = []
+                for (draft, answer) in zip(drafts, answers) {
+                    let event = draft.event(id: try insertedID(answer.rows), incident: incident)
+                    state!.apply(event)
+                    events.append(event)
+                }
+                return events
             }
-            return (events, state)
-        } wrote: { !$0.0.isEmpty }
+        } wrote: { !$0.isEmpty }
         // Cached only once committed: if the commit fails, the incident is simply folded afresh next time.
-        remember(state)
+        remember(state!)
         return events
     }
 
     public func events(of incident: IncidentID) async throws -> [Event] {
-        let events = try await work.with { connection in
-            var events: [Event] = []
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.eventColumns) FROM events WHERE workspace = \(workspace) AND incident = \(incident)",
-                logger: quietLogger)
-            for try await row in rows { events.append(try Self.event(row)) }
-            return Self.inIDOrder(events)
-        }
+        try await work.with { connection in try await events(of: incident, connection) }
+    }
+
+    private func events(of incident: IncidentID, _ connection: PostgresConnection) async throws -> [Event] {
+        var events: [Event] = []
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.eventColumns) FROM events WHERE workspace = \(workspace) AND incident = \(incident) ORDER BY id",
+            logger: quietLogger)
+        for try await row in rows { events.append(try Self.event(row)) }
         // An incident's declaration is committed with its id, so an incident without events does not exist.
         guard !events.isEmpty else { throw StoreError.unknownIncident(incident) }
         return events
@@ -164,8 +179,11 @@ public final class PostgresStore: WarroomStore {
                 "SELECT id FROM incidents WHERE workspace = \(workspace) ORDER BY declared_event", logger: quietLogger
             ).collect().map { try $0.decode(String.self) }
             // One query for every incident: what each gained since its cached fold (everything, if none), each
-            // incident read through its own index range, so a console's repeated call reads only what is new.
-            var gained: [IncidentID: [Event]] = [:]
+            // incident read through its own index range (OFFSET 0 keeps the planner from merging the subquery into
+            // a join, which reads the whole table), so a console's repeated call reads only what is new. Not ordered
+            // by the server, which would sort a long incident on disk before sending a row: folded as the rows come,
+            // nearly always in id order, as they were written. An incident whose rows are not is folded afresh from
+            // a read in order.
             let rows = try await connection.query("""
                 SELECT e.* FROM incidents i
                 LEFT JOIN unnest(\(Array(cached.keys))::text[], \(cached.values.map(\.lastEventID))::bigint[]) AS c (incident, last)
@@ -173,18 +191,39 @@ public final class PostgresStore: WarroomStore {
                 CROSS JOIN LATERAL (
                     SELECT \(unescaped: Self.eventColumns) FROM events
                     WHERE workspace = \(workspace) AND incident = i.id AND id > COALESCE(c.last, 0)
+                    OFFSET 0
                 ) e
                 WHERE i.workspace = \(workspace)
                 """, logger: quietLogger)
+            var states = cached
+            var disordered: Set<IncidentID> = []
+            // The incident whose run of rows is being folded, out of `states` meanwhile: looking each row's state up
+            // there would copy it, whole, every time.
+            var folding: (incident: IncidentID, state: IncidentState?)?
             for try await row in rows {
                 let event = try Self.event(row)
-                gained[event.incident, default: []].append(event)
+                if folding?.incident != event.incident {
+                    if let folding { states[folding.incident] = folding.state }
+                    folding = (event.incident, states.removeValue(forKey: event.incident))
+                }
+                if !disordered.isEmpty, disordered.contains(event.incident) { continue }
+                let inOrder = if let last = folding!.state?.lastEventID {
+                    event.id > last
+                } else if case .declared = event.payload {
+                    true
+                } else {
+                    false
+                }
+                if inOrder {
+                    try Self.apply(event, to: &folding!.state)
+                } else {
+                    disordered.insert(event.incident)
+                }
             }
-            var states = cached
-            for (incident, events) in gained {
-                var state = states[incident]
-                for event in Self.inIDOrder(events) { try Self.apply(event, to: &state) }
-                states[incident] = state
+            if let folding { states[folding.incident] = folding.state }
+            for incident in disordered {
+                states[incident] = nil
+                for event in try await events(of: incident, connection) { try Self.apply(event, to: &states[incident]) }
             }
             // Incidents declared after the list was read are left for the next call.
             return try ids.map { id in
@@ -241,6 +280,15 @@ public final class PostgresStore: WarroomStore {
         }
     }
 
+    /// A read-decide-write transaction in two exchanges (`WorkConnection.transaction(reading:_:committed:)`), told
+    /// to other processes as `write(_:wrote:)` does.
+    func write<T>(reading reads: () -> [PostgresQuery], decide: ([PostgresQueryResult]) throws -> WorkConnection.Writes<T>,
+                  wrote: (T) -> Bool) async throws -> T {
+        try await work.transaction(reading: reads, decide) { result, connection in
+            if wrote(result) { notifier.committed(on: connection) }
+        }
+    }
+
     /// Serialises the transactions appending to `incident`. Taken before any write, so this transaction's id
     /// (assigned at its first write) is newer than that of every earlier append to the incident, and in a
     /// statement of its own, so the statements after it see everything committed before the lock was granted
@@ -252,15 +300,43 @@ public final class PostgresStore: WarroomStore {
     }
 
     /// Takes `incident`'s lock (as `lock` does) and returns the incident as the transaction sees it: the cached fold
-    /// plus whatever was appended after it, read in the same round trip once the lock is granted. The fold leaves the
-    /// cache, for the writer to extend and put back (`remember`).
+    /// plus whatever was appended after it. The fold leaves the cache, for the writer to extend and put back
+    /// (`remember`).
     func lockedState(of incident: IncidentID, _ connection: PostgresConnection) async throws -> IncidentState {
+        try await foldIfUncached(incident, connection)
         var state = cache.withLock { $0.removeValue(forKey: incident) }
-        let rows = try await connection.query(
-            "SELECT * FROM warroom_lock_incident(\(workspace), \(incident), \(state?.lastEventID ?? 0))", logger: quietLogger)
-        for try await row in rows { try Self.apply(try Self.event(row), to: &state) }
-        guard let state else { throw StoreError.unknownIncident(incident) }
-        return state
+        let rows = try await connection.query(lockAndRead(incident, after: state), logger: quietLogger).collect()
+        try Self.fold(rows, into: &state, of: incident)
+        return state!
+    }
+
+    /// Caches a fold of `incident` when there is none, read before its lock is taken: the read under the lock
+    /// (`lockAndRead`) then has only what was appended since, and the function behind it returns its rows all at
+    /// once, which for a long incident is much slower than this streamed read.
+    func foldIfUncached(_ incident: IncidentID) async throws {
+        guard cache.withLock({ $0[incident] }) == nil else { return }
+        try await work.with { connection in try await foldIfUncached(incident, connection) }
+    }
+
+    /// `foldIfUncached(_:)` on a connection that is already this caller's, in a transaction.
+    func foldIfUncached(_ incident: IncidentID, _ connection: PostgresConnection) async throws {
+        guard cache.withLock({ $0[incident] }) == nil else { return }
+        var state: IncidentState?
+        for event in try await events(of: incident, connection) { try Self.apply(event, to: &state) }
+        if let state { remember(state) }
+    }
+
+    /// Takes `incident`'s lock and reads its events after `cached` (all of them without it) in one round trip, the
+    /// read begun once the lock is granted (`warroom_lock_incident`).
+    func lockAndRead(_ incident: IncidentID, after cached: IncidentState?) -> PostgresQuery {
+        "SELECT * FROM warroom_lock_incident(\(workspace), \(incident), \(cached?.lastEventID ?? 0))"
+    }
+
+    /// Extends `state` by `rows` of `eventColumns`, the incident's next events in id order; throws when that leaves
+    /// no state, the incident having no events.
+    static func fold(_ rows: [PostgresRow], into state: inout IncidentState?, of incident: IncidentID) throws {
+        for row in rows { try apply(try event(row), to: &state) }
+        if state == nil { throw StoreError.unknownIncident(incident) }
     }
 
     /// Extends a fold by the incident's next event; an incident's first must be its declaration.
@@ -282,26 +358,29 @@ public final class PostgresStore: WarroomStore {
         }
     }
 
-    private func holds(clientID: String, _ connection: PostgresConnection) async throws -> Bool {
-        try await connection.query(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE workspace = \(workspace) AND client_id = \(clientID))",
-            logger: quietLogger
-        ).collect().first?.decode(Bool.self) ?? false
-    }
-
     func insert(_ draft: EventDraft, into incident: IncidentID, clientID: String?, _ connection: PostgresConnection) async throws
         -> EventID
     {
+        try insertedID(try await connection.query(insertion(draft, into: incident, clientID: clientID), logger: quietLogger).collect())
+    }
+
+    /// The INSERT of one event, answered with its id (`insertedID`).
+    func insertion(_ draft: EventDraft, into incident: IncidentID, clientID: String?) -> PostgresQuery {
         let c = draft.payload.columns
-        let id = try await connection.query("""
+        return """
             INSERT INTO events (workspace, incident, kind, occurred_at, recorded_at, actor, text, value, prior, reason, ref,
                                 extra, client_id)
             VALUES (\(workspace), \(incident), \(c.kind), \(Self.milliseconds(draft.occurredAt)),
                     \(Self.milliseconds(draft.recordedAt)), \(draft.actor), \(c.text), \(c.value), \(c.prior), \(c.reason),
                     \(c.ref), \(c.extra), \(clientID))
             RETURNING id
-            """, logger: quietLogger).collect().first?.decode(Int64.self)
-        guard let id else { throw StoreError.damaged("\(location.redacted): an inserted event got no id") }
+            """
+    }
+
+    func insertedID(_ rows: [PostgresRow]) throws -> EventID {
+        guard let id = try rows.first?.decode(Int64.self) else {
+            throw StoreError.damaged("\(location.redacted): an inserted event got no id")
+        }
         return id
     }
 
@@ -309,36 +388,25 @@ public final class PostgresStore: WarroomStore {
 
     static let eventColumns = "id, incident, kind, occurred_at, recorded_at, actor, text, value, prior, reason, ref, extra"
 
-    /// Decodes `eventColumns`, the row's first columns.
-    static func event(_ row: PostgresRow) throws -> Event {
-        var cells = RowCells(row)
-        return try event(&cells)
-    }
-
-    /// Decodes `eventColumns` from the next of `cells`.
-    static func event(_ cells: inout RowCells) throws -> Event {
-        var id: Int64?
+    /// Decodes `eventColumns`, starting at column `first`.
+    static func event(_ row: PostgresRow, first: Int = 0) throws -> Event {
+        let cells = row.makeRandomAccess()
+        let id = try? cells[first].decode(Int64.self)
         do {
-            let eventID = try cells.next(Int64.self)
-            id = eventID
-            let incident = try cells.next(String.self), kind = try cells.next(String.self)
-            let occurredAt = try cells.next(Int64.self), recordedAt = try cells.next(Int64.self), actor = try cells.next(String.self)
             let columns = EventColumns(
-                kind: kind, text: try cells.next(), value: try cells.next(), prior: try cells.next(), reason: try cells.next(),
-                ref: try cells.next(), extra: try cells.next())
-            return Event(id: eventID, incident: incident, occurredAt: date(occurredAt), recordedAt: date(recordedAt), actor: actor,
-                         payload: try EventPayload(columns: columns))
+                kind: try cells[first + 2].decode(String.self), text: try cells[first + 6].decode(String?.self),
+                value: try cells[first + 7].decode(String?.self), prior: try cells[first + 8].decode(String?.self),
+                reason: try cells[first + 9].decode(String?.self), ref: try cells[first + 10].decode(Int64?.self),
+                extra: try cells[first + 11].decode(String?.self))
+            return Event(
+                id: try cells[first].decode(Int64.self), incident: try cells[first + 1].decode(String.self),
+                occurredAt: date(try cells[first + 3].decode(Int64.self)), recordedAt: date(try cells[first + 4].decode(Int64.self)),
+                actor: try cells[first + 5].decode(String.self), payload: try EventPayload(columns: columns))
         } catch let error as EventDecodingError {
             throw StoreError.damaged("event #\(id.map(String.init) ?? "?"): \(error)")
         } catch let error as PostgresDecodingError {
             throw StoreError.damaged("event #\(id.map(String.init) ?? "?") has a missing or malformed \(error.columnName)")
         }
-    }
-
-    /// `events` in id order. Reads leave the ordering to the store, not the server, which would otherwise sort a long
-    /// incident on disk before sending its first row; the rows mostly come in order anyway, and are then kept as they are.
-    static func inIDOrder(_ events: [Event]) -> [Event] {
-        zip(events, events.dropFirst()).allSatisfy { $0.id < $1.id } ? events : events.sorted { $0.id < $1.id }
     }
 
     /// Times are stored as whole milliseconds; the returned events carry exactly what a later read will.
@@ -360,18 +428,3 @@ public final class PostgresStore: WarroomStore {
     }
 }
 
-/// A row's cells in order, each decoded as it is reached. Cheaper than a random-access row, which builds a table of
-/// the cells for every row, and than decoding the row as a tuple, which the compiler leaves unspecialised (parameter
-/// packs) and which then looks up type metadata for every cell: both show in a fold of 100,000 events.
-struct RowCells {
-    private var cells: PostgresRow.Iterator
-
-    init(_ row: PostgresRow) {
-        cells = row.makeIterator()
-    }
-
-    mutating func next<T: PostgresDecodable>(_: T.Type = T.self) throws -> T {
-        guard let cell = cells.next() else { throw StoreError.damaged("a row has fewer columns than the team store reads") }
-        return try cell.decode(T.self)
-    }
-}

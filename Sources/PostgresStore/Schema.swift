@@ -132,12 +132,12 @@ enum Schema {
             """,
         ],
         [
-            // An append's lock and its catch-up read in one round trip (PostgresStore.lockedState). VOLATILE, as
-            // every function is unless declared otherwise: in READ COMMITTED a volatile function's statements each
-            // take a fresh snapshot, so the read, started once the lock is granted, sees every append committed
-            // before it. One SELECT locking in a subexpression would not: its snapshot predates the lock. The read
-            // is the append's only real planning work, and `after` is always near the top of the index, where a
-            // custom plan probes the index for its bounds every time; the generic plan is the same index scan.
+            // An append's lock and its read of what others appended, in one round trip (PostgresStore.lockAndRead).
+            // Volatile: in READ COMMITTED each statement of a volatile function takes a fresh snapshot, so the read,
+            // begun once the lock is granted, sees every append committed before it. A single SELECT taking the lock
+            // in a subexpression would not: its snapshot is older than the lock. The generic plan is the index scan
+            // a custom plan would choose, without planning the read afresh on every append, which costs more than
+            // running it: `after` is at the top of the index, which the planner probes for every custom plan.
             """
             CREATE FUNCTION warroom_lock_incident(p_workspace text, p_incident text, p_after bigint)
             RETURNS TABLE (id bigint, incident text, kind text, occurred_at bigint, recorded_at bigint, actor text,

@@ -90,27 +90,75 @@ final class ChangeListener: Sendable {
 }
 
 /// Sends `pg_notify` on the work connection after commits, never inside a transaction (a NOTIFY inside one takes
-/// a server-wide lock at commit, serialising every writer). Each is queued right behind its COMMIT, while the
-/// connection is still the committing caller's, and not waited for: the caller returns once committed, and its next
-/// statement simply follows the notification on the connection, as no one else's can come between.
+/// a server-wide lock at commit, serialising every writer). The first commit after a quiet spell is told at once,
+/// queued right behind its COMMIT while the connection is still the committing caller's, and not waited for: the
+/// caller returns once committed, and its next statement simply follows the notification. Commits within `window`
+/// (10 ms) of the last notification are told together by one more, carried by the first commit after the window
+/// or, if none comes, sent when it ends: a notification costs the server nearly as much as an append's lock and
+/// read, and a reader woken once reads everything new anyway.
 final class Notifier: Sendable {
+    private struct State {
+        var lastSent: ContinuousClock.Instant?
+        /// Commits made since the last notification.
+        var untold = false
+        /// Will tell them when the window ends, if no commit has by then.
+        var timer: Task<Void, Never>?
+        /// A connection runs its statements in order, so once the last one sent is done all are.
+        var lastNotification: EventLoopFuture<PostgresQueryResult>?
+    }
+
+    private let state = Locked(State())
     private let workspace: String
-    /// The last one queued. A connection runs its statements in order, so once this one is done all are.
-    private let last = Locked<EventLoopFuture<PostgresQueryResult>?>(nil)
+    private let work: WorkConnection
+    private let window: Duration
 
-    init(workspace: String) {
+    init(workspace: String, work: WorkConnection, window: Duration = .milliseconds(10)) {
         self.workspace = workspace
+        self.work = work
+        self.window = window
     }
 
+    /// Called on the committing caller's connection, before anyone else may use it. Whether to tell, and whether a
+    /// timer will, are decided under one lock with the timer's own decisions, so no commit goes untold.
     func committed(on connection: PostgresConnection) {
-        let sent: EventLoopFuture<PostgresQueryResult> = connection.query(
-            "SELECT pg_notify(\(eventsChannel), \(workspace))", logger: quietLogger)
-        last.withLock { $0 = sent }
+        state.withLock { state in
+            guard let lastSent = state.lastSent, ContinuousClock.now < lastSent + window else {
+                send(on: connection, &state)
+                return
+            }
+            state.untold = true
+            guard state.timer == nil else { return }
+            state.timer = Task {
+                try? await Task.sleep(until: lastSent + self.window)
+                let stillUntold = self.state.withLock { state in
+                    if !state.untold { state.timer = nil }
+                    return state.untold
+                }
+                guard stillUntold else { return }
+                // Through the gate, so this comes after the commits it tells of; it then clears the timer, under the
+                // lock, before any later commit can look at it.
+                await self.work.ifOpen { connection in
+                    self.state.withLock { state in
+                        state.timer = nil
+                        // A connection lost since took its commits' notifications with it: readers also poll.
+                        if state.untold, let connection { self.send(on: connection, &state) }
+                        state.untold = false
+                    }
+                }
+            }
+        }
     }
 
-    /// Waits for the notifications queued so far to go out. One lost with its connection costs only latency:
-    /// readers also poll.
+    /// Waits for the notifications so far to go out, a pending one included. One lost with its connection costs
+    /// only latency: readers also poll.
     func flush() async {
-        _ = try? await last.withLock { $0 }?.get()
+        await state.withLock { $0.timer }?.value
+        _ = try? await state.withLock { $0.lastNotification }?.get()
+    }
+
+    private func send(on connection: PostgresConnection, _ state: inout State) {
+        state.lastSent = .now
+        state.untold = false
+        state.lastNotification = connection.query("SELECT pg_notify(\(eventsChannel), \(workspace))", logger: quietLogger)
     }
 }

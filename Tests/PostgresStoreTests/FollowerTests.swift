@@ -183,6 +183,40 @@ struct FollowerTests {
         signals.stop()
     }
 
+    /// Commits close together are told with fewer notifications than commits, and the last of them is always told,
+    /// after it: here three at once make one notification at once and one when the window ends.
+    @Test func commitsInOneWindowAreToldOnceMoreWhenItEnds() async throws {
+        try await TestServer.initialized()
+        let workspace = TestServer.freshWorkspace()
+        let work = try WorkConnection(try PostgresLocation(url: try TestServer.baseURL()).server, applicationName: "warroom tests",
+                                      logger: quietLogger)
+        let connection = try await work.with { $0 }
+        let notifier = Notifier(workspace: workspace, work: work, window: .seconds(1))
+        let listener = try await RawSession.open()
+        let listening = Locked(false), heard = Locked(0)
+        let listen = Task {
+            try await listener.connection.listen(on: eventsChannel) { notifications in
+                listening.withLock { $0 = true }
+                for try await notification in notifications where notification.payload == workspace {
+                    heard.withLock { $0 += 1 }
+                }
+            }
+        }
+        while !listening.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+
+        let start = ContinuousClock.now
+        for _ in 0..<3 { notifier.committed(on: connection) }
+        await notifier.flush()
+        #expect(ContinuousClock.now - start >= .seconds(1), "the second waited for the window to end")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while heard.withLock({ $0 }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(heard.withLock { $0 } == 2)
+        listen.cancel()
+        await listener.close()
+        await work.close()
+    }
+
     @Test func theListenerComesBackAfterTheServerDropsIt() async throws {
         let name = "warroom-listen-\(UUID().uuidString.prefix(8))"
         let location = try TestServer.location(listenURL: try TestServer.url(adding: ["application_name=\(name)"]))

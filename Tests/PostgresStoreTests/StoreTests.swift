@@ -141,6 +141,52 @@ struct StoreTests {
         await store.close()
     }
 
+    /// An append's INSERTs go out with its COMMIT, unanswered: one that fails must take the others and the commit
+    /// with it, and leave the store as it was.
+    @Test func aFailingWriteRollsTheWholeAppendBack() async throws {
+        let store = try await TestServer.open()
+        _ = try await store.declare(declaration())
+        _ = try await store.append(to: "INC-1", note("before"))
+        // PostgreSQL's text cannot hold NUL, whatever the rules let through.
+        let error = await storeError {
+            _ = try await store.append(to: "INC-1") { _ in [draft(.note("first of two")), draft(.note("nul \u{0} inside"))] }
+        }
+        #expect(error != nil)
+        #expect(try await store.events(of: "INC-1").count == 2)
+        let after = try await store.append(to: "INC-1", note("after"))
+        #expect(try await store.events(of: "INC-1").map(\.id).last == after[0].id)
+        #expect(try await store.incidents()[0].eventCount == 3)
+        await store.close()
+    }
+
+    /// `incidents()` folds rows as the server finds them, which is nearly always in id order; when it is not, here a
+    /// note written (by hand) before its incident's declaration, the incident is still folded in id order.
+    @Test func rowsOutOfIDOrderStillFoldInOrder() async throws {
+        let store = try await TestServer.open()
+        let raw = try await RawSession.open()
+        let ids = try await raw.run("SELECT nextval('warroom_event_ids') FROM generate_series(1, 2)").map { try $0.decode(Int64.self) }
+        let c = declaration().payload.columns
+        try await raw.run("""
+            INSERT INTO events (id, workspace, incident, kind, occurred_at, recorded_at, actor, text)
+            VALUES (\(ids[1]), \(store.workspace), 'INC-1', 'note', 1700000001000, 1700000001000, 'bob', 'written first')
+            """)
+        try await raw.run("""
+            INSERT INTO events (id, workspace, incident, kind, occurred_at, recorded_at, actor, text, value, prior, reason, ref, extra)
+            VALUES (\(ids[0]), \(store.workspace), 'INC-1', \(c.kind), 1700000000000, 1700000000000, 'alice', \(c.text), \(c.value),
+                    \(c.prior), \(c.reason), \(c.ref), \(c.extra))
+            """)
+        try await raw.run("""
+            INSERT INTO incidents (workspace, id, number, is_drill, declared_event) VALUES (\(store.workspace), 'INC-1', 1, false, \(ids[0]))
+            """)
+        await raw.close()
+        // The rows in the order they were written, whatever plan the server would choose for so few.
+        _ = try await store.work.with { try await $0.query("SET enable_indexscan = off", logger: quietLogger) }
+        let states = try await store.incidents()
+        #expect(states.map(\.eventCount) == [2])
+        #expect(states.first?.lastEventID == ids[1])
+        await store.close()
+    }
+
     @Test func workspacesDoNotSeeEachOther() async throws {
         let a = try await TestServer.open()
         let b = try await TestServer.open()
