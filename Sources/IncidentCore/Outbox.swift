@@ -194,3 +194,26 @@ extension StatusUpdatePlan {
         }
     }
 }
+
+extension StatusUpdateContent {
+    /// The outbox row's text: sorted-key JSON with times as whole milliseconds. Every store writes exactly these
+    /// bytes, so a migrated outbox row reads back identically.
+    public func storedText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+        }
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Reads what `storedText` wrote.
+    public init(storedText text: String) throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            Date(timeIntervalSince1970: Double(try decoder.singleValueContainer().decode(Int64.self)) / 1000)
+        }
+        self = try decoder.decode(StatusUpdateContent.self, from: Data(text.utf8))
+    }
+}

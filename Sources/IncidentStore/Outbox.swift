@@ -62,7 +62,7 @@ extension SQLiteEventStore {
                                                 next_attempt_at, created_at)
                             VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
                             """,
-                        arguments: [incident, update.id, channel, key, try Self.encode(content), ms(now), ms(now)])
+                        arguments: [incident, update.id, channel, key, try content.storedText(), ms(now), ms(now)])
                     deliveries.append(Delivery(
                         id: db.lastInsertedRowID, incident: incident, update: update.id, channel: channel,
                         idempotencyKey: key, content: content, status: .pending, attempts: 0,
@@ -253,7 +253,7 @@ extension SQLiteEventStore {
         }
         let content: StatusUpdateContent
         do {
-            content = try decoder.decode(StatusUpdateContent.self, from: Data((row["content"] as String).utf8))
+            content = try StatusUpdateContent(storedText: row["content"] as String)
         } catch {
             throw StoreError.damaged("outbox row \(id) has unreadable content")
         }
@@ -264,27 +264,6 @@ extension SQLiteEventStore {
             finishedAt: (row["finished_at"] as Int64?).map(date))
     }
 
-    private static func encode(_ content: StatusUpdateContent) throws -> String {
-        String(decoding: try encoder.encode(content), as: UTF8.self)
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ms(date))
-        }
-        return encoder
-    }
-
-    private static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            date(try decoder.singleValueContainer().decode(Int64.self))
-        }
-        return decoder
-    }
 }
 
 /// Outbox times are whole milliseconds, like event times.

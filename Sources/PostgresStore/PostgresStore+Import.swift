@@ -96,7 +96,7 @@ extension PostgresStore {
                     INSERT INTO outbox (workspace, incident, update_event, channel, idempotency_key, content, status, attempts,
                                         next_attempt_at, last_problem, created_at, finished_at)
                     VALUES (\(workspace), \(delivery.incident), \(delivery.update), \(delivery.channel), \(delivery.idempotencyKey),
-                            \(try Self.encode(delivery.content)), \(delivery.status.rawValue), \(delivery.attempts),
+                            \(try delivery.content.storedText()), \(delivery.status.rawValue), \(delivery.attempts),
                             \(ms(delivery.nextAttemptAt)), \(delivery.lastProblem), \(ms(delivery.content.sentAt)),
                             \(delivery.finishedAt.map(ms)))
                     ON CONFLICT (idempotency_key) DO NOTHING

@@ -27,7 +27,7 @@ extension PostgresStore {
                 let id = try await connection.query("""
                     INSERT INTO outbox (workspace, incident, update_event, channel, idempotency_key, content, status,
                                         next_attempt_at, created_at)
-                    VALUES (\(workspace), \(incident), \(update.id), \(channel), \(key), \(try Self.encode(content)), 'pending',
+                    VALUES (\(workspace), \(incident), \(update.id), \(channel), \(key), \(try content.storedText()), 'pending',
                             \(ms(now)), \(ms(now)))
                     RETURNING id
                     """, logger: quietLogger).collect().first?.decode(Int64.self)
@@ -241,7 +241,7 @@ extension PostgresStore {
         }
         let content: StatusUpdateContent
         do {
-            content = try decoder.decode(StatusUpdateContent.self, from: Data(try cells[5].decode(String.self).utf8))
+            content = try StatusUpdateContent(storedText: try cells[5].decode(String.self))
         } catch {
             throw StoreError.damaged("outbox row \(id) has unreadable content")
         }
@@ -252,28 +252,6 @@ extension PostgresStore {
             lastProblem: try cells[11].decode(String?.self), finishedAt: try cells[12].decode(Int64?.self).map(Self.date))
     }
 
-    /// The same bytes the SQLite store writes, so a migrated outbox row reads back identically.
-    static func encode(_ content: StatusUpdateContent) throws -> String {
-        String(decoding: try encoder.encode(content), as: UTF8.self)
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ms(date))
-        }
-        return encoder
-    }
-
-    private static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            date(try decoder.singleValueContainer().decode(Int64.self))
-        }
-        return decoder
-    }
 }
 
 /// Outbox times are whole milliseconds, rounded to the nearest as the SQLite store's outbox rounds them.

@@ -4,7 +4,9 @@ import WarroomTestSupport
 
 /// The real console on a team store: another laptop's entry appears within a second, and the server going away is
 /// said plainly while notes are kept and then land once.
-@Suite(.serialized, .enabled(if: TmuxConsole.isAvailable && TeamStoreServer.isTested, "needs tmux and a PostgreSQL server"))
+// In CI both must be there: a missing tmux or server fails these tests instead of leaving them out.
+@Suite(.serialized, .enabled(if: (TmuxConsole.isAvailable || TeamStoreServer.isRequired) && TeamStoreServer.isTested,
+                             "needs tmux and a PostgreSQL server"))
 struct TeamStoreEndToEndTests {
     static let declaredAt = "2025-03-14T14:00:00Z"
     static let title = "Checkout errors in eu-west"
